@@ -1,0 +1,1 @@
+"""Subcommands of the ``sce`` command line (see cli.COMMANDS)."""

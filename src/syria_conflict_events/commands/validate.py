@@ -1,0 +1,39 @@
+"""sce validate [PATH]: three-layer validation; exit 0 valid, 1 invalid, 2 unreadable/bad usage."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from ..cli import CommandError
+
+
+def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    p = sub.add_parser("validate", help="validate a package (default: the bundled/repo package)",
+                       description=__doc__)
+    p.add_argument("path", nargs="?", type=Path, help="package directory (holds datapackage.json and data/)")
+    p.add_argument("--format", choices=("text", "json", "github"), default="text")
+    p.add_argument("--frictionless", choices=("auto", "always", "never"), default="auto",
+                   help="run the Frictionless layer (auto: only below 200,000 rows; the same rules "
+                        "are checked vectorised at any size)")
+    p.add_argument("--max-bytes", type=int, default=None, help="largest CSV file accepted")
+    return p
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..declaration import DeclarationError
+    from ..paths import resource_root
+    from ..validation import UsageError, render, validate_package
+    from ..validation.structure import DEFAULT_MAX_BYTES
+
+    root = args.path or resource_root()
+    try:
+        report = validate_package(root, frictionless=args.frictionless,
+                                  max_bytes=args.max_bytes or DEFAULT_MAX_BYTES)
+    except (UsageError, DeclarationError) as exc:
+        raise CommandError(str(exc)) from exc
+    out = render(report, args.format)
+    stream = sys.stdout if args.format != "text" or report.valid else sys.stderr
+    stream.write(out)
+    return report.exit_code

@@ -1,0 +1,260 @@
+"""The data model, declared once in ``schemas/*.yaml``, loaded into typed objects.
+
+Everything else (Table Schemas, datapackage.json, JSON Schemas, pandera schemas, SQLite DDL,
+loader dtypes, the docs' data dictionary) is generated from a :class:`Declaration`.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .paths import schemas_dir
+
+FIELD_TYPES = ("string", "integer", "number", "date")
+# The vocabulary of table names is derived from tables.yaml, never written by hand.
+TABLE_VOCABULARY = "table"
+
+
+class DeclarationError(ValueError):
+    """The declaration under schemas/ is inconsistent."""
+
+
+@dataclass(frozen=True)
+class Code:
+    code: str
+    label: str
+    definition: str
+    acled: str | None = None
+    ucdp: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    name: str
+    description: str
+    codes: tuple[Code, ...]
+    parent: str | None = None  # e.g. sub_event_type codes each belong to an event_type code
+
+    @property
+    def values(self) -> list[str]:
+        return [c.code for c in self.codes]
+
+    def get(self, code: str) -> Code | None:
+        return next((c for c in self.codes if c.code == code), None)
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    type: str
+    description: str
+    required: bool = False
+    vocabulary: str | None = None
+    pattern: str | None = None
+    minimum: float | None = None
+    maximum: float | None = None
+    min_length: int | None = None
+    format: str | None = None
+    text: bool = False
+    example: Any = None
+
+
+@dataclass(frozen=True)
+class ForeignKey:
+    fields: tuple[str, ...]
+    table: str
+    reference: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    title: str
+    description: str
+    fields: tuple[Field, ...]
+    primary_key: tuple[str, ...]
+    foreign_keys: tuple[ForeignKey, ...] = ()
+
+    @property
+    def field_names(self) -> list[str]:
+        return [f.name for f in self.fields]
+
+    def field(self, name: str) -> Field:
+        for f in self.fields:
+            if f.name == name:
+                return f
+        raise KeyError(name)
+
+    @property
+    def path(self) -> str:
+        return f"data/{self.name}.csv"
+
+
+@dataclass(frozen=True)
+class Declaration:
+    package: dict[str, Any]
+    vocabularies: dict[str, Vocabulary]
+    fields: dict[str, Field]
+    tables: dict[str, Table]
+
+    @property
+    def version(self) -> str:
+        return str(self.package["version"])
+
+    @property
+    def name(self) -> str:
+        return str(self.package["name"])
+
+    def enum(self, f: Field) -> list[Any] | None:
+        """Allowed values of a field, typed as the field's type."""
+        if f.vocabulary is None:
+            return None
+        values = self.vocabularies[f.vocabulary].values
+        return [int(v) for v in values] if f.type == "integer" else list(values)
+
+
+def _read_yaml(path: Path) -> Any:
+    try:
+        with path.open(encoding="utf-8") as fh:
+            return yaml.safe_load(fh)
+    except (OSError, yaml.YAMLError) as exc:
+        raise DeclarationError(f"{path}: cannot read declaration: {exc}") from exc
+
+
+def _vocabulary(name: str, spec: dict[str, Any]) -> Vocabulary:
+    codes = []
+    for raw in spec["codes"]:
+        raw = dict(raw)
+        base = {k: raw.pop(k, None) for k in ("code", "label", "definition", "acled", "ucdp")}
+        if not isinstance(base["code"], str):
+            raise DeclarationError(f"vocabulary {name}: code {base['code']!r} must be a string")
+        codes.append(
+            Code(
+                code=base["code"],
+                label=str(base["label"]),
+                definition=str(base["definition"]),
+                acled=None if base["acled"] is None else str(base["acled"]),
+                ucdp=None if base["ucdp"] is None else str(base["ucdp"]),
+                extra=raw,
+            )
+        )
+    allowed_extra = {"bbox", spec.get("parent")}
+    for c in codes:
+        if set(c.extra) - allowed_extra:
+            raise DeclarationError(
+                f"vocabulary {name}: code {c.code} has unknown keys {sorted(set(c.extra) - allowed_extra)}"
+                " (quote values that contain commas in YAML flow mappings)"
+            )
+    values = [c.code for c in codes]
+    if len(values) != len(set(values)):
+        raise DeclarationError(f"vocabulary {name}: duplicate codes")
+    return Vocabulary(name, str(spec["description"]), tuple(codes), spec.get("parent"))
+
+
+_FIELD_KEYS = {
+    "type", "description", "required", "vocabulary", "pattern", "minimum", "maximum",
+    "min_length", "format", "text", "example",
+}
+
+
+def _field(name: str, spec: dict[str, Any]) -> Field:
+    unknown = set(spec) - _FIELD_KEYS
+    if unknown:
+        raise DeclarationError(f"field {name}: unknown keys {sorted(unknown)}")
+    if spec.get("type") not in FIELD_TYPES:
+        raise DeclarationError(f"field {name}: type must be one of {FIELD_TYPES}")
+    return Field(name=name, **spec)
+
+
+def load_declaration(directory: Path | None = None) -> Declaration:
+    """Load and cross-check the declaration (cached for the default location)."""
+    if directory is None:
+        return _default_declaration()
+    return _load(Path(directory))
+
+
+@functools.cache
+def _default_declaration() -> Declaration:
+    return _load(schemas_dir())
+
+
+def _load(directory: Path) -> Declaration:
+    package = _read_yaml(directory / "package.yaml")
+    vocab_spec = _read_yaml(directory / "vocabularies.yaml")
+    field_spec = _read_yaml(directory / "fields.yaml")
+    table_spec = _read_yaml(directory / "tables.yaml")
+
+    vocabularies = {name: _vocabulary(name, spec) for name, spec in vocab_spec.items()}
+    vocabularies[TABLE_VOCABULARY] = Vocabulary(
+        TABLE_VOCABULARY,
+        "The tables of the package.",
+        tuple(
+            Code(code=t, label=str(spec["title"]), definition=str(spec["description"]))
+            for t, spec in table_spec.items()
+        ),
+    )
+    fields = {name: _field(name, spec) for name, spec in field_spec.items()}
+
+    tables: dict[str, Table] = {}
+    for tname, spec in table_spec.items():
+        tfields = []
+        for entry in spec["fields"]:
+            override = {"name": entry} if isinstance(entry, str) else dict(entry)
+            fname = override.pop("name")
+            if fname not in fields:
+                raise DeclarationError(f"table {tname}: field {fname} is not declared in fields.yaml")
+            base = fields[fname]
+            tfields.append(Field(**{**base.__dict__, **override}))
+        fks = tuple(
+            ForeignKey(tuple(fk["fields"]), fk["table"], tuple(fk["reference"]))
+            for fk in spec.get("foreign_keys", [])
+        )
+        tables[tname] = Table(
+            name=tname,
+            title=str(spec["title"]),
+            description=str(spec["description"]),
+            fields=tuple(tfields),
+            primary_key=tuple(spec["primary_key"]),
+            foreign_keys=fks,
+        )
+    decl = Declaration(package, vocabularies, fields, tables)
+    _cross_check(decl)
+    return decl
+
+
+def _cross_check(decl: Declaration) -> None:
+    for f in decl.fields.values():
+        if f.vocabulary and f.vocabulary not in decl.vocabularies:
+            raise DeclarationError(f"field {f.name}: unknown vocabulary {f.vocabulary}")
+    for v in decl.vocabularies.values():
+        if v.parent:
+            parent = decl.vocabularies[v.parent]
+            for c in v.codes:
+                if c.extra.get(v.parent) not in parent.values:
+                    raise DeclarationError(f"vocabulary {v.name}: {c.code} has no valid {v.parent}")
+    for t in decl.tables.values():
+        names = t.field_names
+        if len(names) != len(set(names)):
+            raise DeclarationError(f"table {t.name}: duplicate field")
+        for k in t.primary_key:
+            if k not in names:
+                raise DeclarationError(f"table {t.name}: primary key field {k} not in table")
+            if not t.field(k).required:
+                raise DeclarationError(f"table {t.name}: primary key field {k} must be required")
+        for fk in t.foreign_keys:
+            if fk.table not in decl.tables:
+                raise DeclarationError(f"table {t.name}: foreign key to unknown table {fk.table}")
+            target = decl.tables[fk.table]
+            if tuple(fk.reference) != target.primary_key:
+                raise DeclarationError(
+                    f"table {t.name}: foreign key {fk.fields} must reference {fk.table}'s primary key"
+                )
+            for k in fk.fields:
+                if k not in names:
+                    raise DeclarationError(f"table {t.name}: foreign key field {k} not in table")

@@ -1,0 +1,104 @@
+"""Layer (c): JSON Schema checks of the descriptor (the Data Package profile and the SCE
+descriptor schema, both with jsonschema) and of any JSON tables next to the CSVs."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import frictionless
+import jsonschema
+
+from ..declaration import Declaration
+from ..json_schemas import descriptor_json_schema, table_json_schema
+from .errors import ValidationError
+
+MAX_JSON_BYTES = 256 * 1024 * 1024
+MAX_JSON_DEPTH = 64
+
+
+def _depth(obj: Any, limit: int) -> int:
+    """Nesting depth, iteratively (a hostile file must not exhaust the recursion limit)."""
+    stack, deepest = [(obj, 1)], 0
+    while stack:
+        node, d = stack.pop()
+        deepest = max(deepest, d)
+        if deepest > limit:
+            return deepest
+        if isinstance(node, dict):
+            stack.extend((v, d + 1) for v in node.values())
+        elif isinstance(node, list):
+            stack.extend((v, d + 1) for v in node)
+    return deepest
+
+
+def load_json(path: Path, rel: str, max_bytes: int = MAX_JSON_BYTES) -> tuple[Any, str | None]:
+    """Parse a JSON file defensively; returns (value, error message)."""
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            return None, f"{size:,} bytes is more than the limit of {max_bytes:,}"
+        text = path.read_bytes().decode("utf-8")
+        value = json.loads(text)
+    except FileNotFoundError:
+        return None, "file not found"
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:
+        return None, f"not valid JSON: {exc}"
+    if _depth(value, MAX_JSON_DEPTH) > MAX_JSON_DEPTH:
+        return None, f"nested deeper than {MAX_JSON_DEPTH} levels"
+    return value, None
+
+
+def unsafe_path(value: object) -> bool:
+    if not isinstance(value, str) or not value or "\\" in value or "://" in value or ":" in value:
+        return True
+    p = PurePosixPath(value)
+    return p.is_absolute() or ".." in p.parts
+
+
+def _schema_errors(instance: Any, schema: dict, rel: str) -> list[ValidationError]:
+    validator = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
+    errors = []
+    for err in sorted(validator.iter_errors(instance), key=lambda e: list(map(str, e.path))):
+        where = "/".join(str(p) for p in err.absolute_path) or "(root)"
+        errors.append(ValidationError(rel, None, where, "descriptor-invalid", err.message[:500],
+                                      "json-schema"))
+    return errors
+
+
+def check_descriptor(descriptor: Any, decl: Declaration) -> list[ValidationError]:
+    rel = "datapackage.json"
+    errors: list[ValidationError] = []
+    if isinstance(descriptor, dict):
+        for i, res in enumerate(descriptor.get("resources") or []):
+            if isinstance(res, dict) and unsafe_path(res.get("path")):
+                errors.append(ValidationError(rel, None, f"resources/{i}/path", "unsafe-path",
+                                              f"path {res.get('path')!r} is outside the package",
+                                              "json-schema"))
+    profile = frictionless.Package.metadata_profile
+    errors += _schema_errors(descriptor, profile, rel)
+    errors += _schema_errors(descriptor, descriptor_json_schema(decl), rel)
+    return errors
+
+
+def check_json_tables(root: Path, decl: Declaration) -> list[ValidationError]:
+    """Validate ``data/<table>.json`` records where they exist (a release's JSON form)."""
+    errors = []
+    for table in decl.tables.values():
+        path = root / "data" / f"{table.name}.json"
+        if not path.exists():
+            continue
+        rel = f"data/{table.name}.json"
+        value, problem = load_json(path, rel)
+        if problem:
+            errors.append(ValidationError(rel, None, None, "json-schema", problem, "json-schema"))
+            continue
+        validator = jsonschema.Draft202012Validator(table_json_schema(decl, table),
+                                                    format_checker=jsonschema.FormatChecker())
+        for err in validator.iter_errors(value):
+            path_parts = list(err.absolute_path)
+            row = int(path_parts[0]) + 1 if path_parts and isinstance(path_parts[0], int) else None
+            column = str(path_parts[1]) if len(path_parts) > 1 else None
+            errors.append(ValidationError(rel, row, column, "json-schema", err.message[:500], "json-schema"))
+    return errors

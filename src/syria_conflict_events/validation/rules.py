@@ -1,0 +1,129 @@
+"""Every rule a contributor can break, with how to fix it. The docs' error reference is
+generated from this catalogue, so a rule cannot exist without an explanation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Rule:
+    layer: str
+    title: str
+    hint: str
+
+
+def _r(layer: str, title: str, hint: str) -> Rule:
+    return Rule(layer, title, hint)
+
+
+RULES: dict[str, Rule] = {
+    # Package and file structure
+    "descriptor-unreadable": _r("file", "datapackage.json cannot be read as JSON",
+        "Regenerate it with `sce generate`; never edit datapackage.json by hand."),
+    "descriptor-invalid": _r("json-schema", "datapackage.json breaks the Data Package profile or the SCE schema",
+        "Regenerate it with `sce generate` from schemas/*.yaml."),
+    "descriptor-drift": _r("file", "datapackage.json differs from the one generated from schemas/",
+        "Run `sce generate` and commit the result; change schemas/*.yaml, not the generated files."),
+    "unsafe-path": _r("file", "a resource path points outside the package",
+        "Resource paths must be relative paths under data/ (no '..', no absolute paths, no URLs)."),
+    "missing-file": _r("file", "a table's CSV file is missing",
+        "Every table declared in schemas/tables.yaml needs its data/<table>.csv, with at least the header row."),
+    "empty-file": _r("file", "the file is empty (no header row)",
+        "Write the header row (the field names from schemas/tables.yaml, in order); `sce fmt` can do it."),
+    "file-too-large": _r("file", "the file is larger than the validator accepts",
+        "Split the contribution, or raise the limit with --max-bytes if you really mean it."),
+    "encoding": _r("file", "the file is not valid UTF-8",
+        "Save the file as UTF-8 (in a spreadsheet: 'CSV UTF-8'); the message gives the bad byte's position."),
+    "bom": _r("file", "the file starts with a byte-order mark",
+        "Save as UTF-8 without BOM, or run `sce fmt` to rewrite the file in canonical form."),
+    "line-ending": _r("file", "the file has CR or CRLF line endings",
+        "Use LF line endings only; `sce fmt` rewrites the file in canonical form."),
+    "final-newline": _r("file", "the last line does not end with a newline",
+        "End the file with a single LF; `sce fmt` does it."),
+    "control-character": _r("file", "a cell contains a NUL, tab, line break or other control character",
+        "Remove the character; cells hold one line of text."),
+    "delimiter": _r("file", "the file is not comma-separated",
+        "Use commas between cells (not semicolons or tabs); `sce fmt` can convert after you fix the header."),
+    "malformed-row": _r("file", "a row cannot be parsed or has the wrong number of cells",
+        "Each row needs exactly as many cells as the header; quote cells that contain commas or quotes."),
+    "missing-column": _r("file", "a declared column is missing from the header",
+        "Add the column (see docs/data-dictionary.md); an unknown value stays an empty cell."),
+    "extra-column": _r("file", "the header has a column the schema does not declare",
+        "Remove it, or declare the field in schemas/fields.yaml and schemas/tables.yaml first."),
+    "duplicate-column": _r("file", "a column name appears twice in the header",
+        "Keep one copy of the column."),
+    "column-order": _r("file", "the columns are not in the declared order",
+        "Run `sce fmt` to reorder the columns without changing any value."),
+    # Table Schema (types and constraints)
+    "type": _r("table-schema", "a cell is not of the field's type",
+        "Dates are YYYY-MM-DD and must exist (no 2024-02-30); integers are digits only; numbers use a dot."),
+    "required": _r("table-schema", "a required cell is empty",
+        "Fill the cell; the data dictionary says what it holds."),
+    "enum": _r("table-schema", "a code is not in the field's vocabulary",
+        "Use one of the codes listed for this field in docs/data-dictionary.md (schemas/vocabularies.yaml)."),
+    "pattern": _r("table-schema", "a cell does not match the field's pattern",
+        "Check the identifier's form in the data dictionary (e.g. SCE-000001, lowercase-slugs)."),
+    "minimum": _r("table-schema", "a number is below the field's minimum",
+        "Counts cannot be negative; coordinates are degrees within -90..90 / -180..180."),
+    "maximum": _r("table-schema", "a number is above the field's maximum",
+        "Check for a typo or swapped latitude/longitude."),
+    "min-length": _r("table-schema", "a text cell is shorter than allowed",
+        "Write a full sentence in your own words."),
+    "format": _r("table-schema", "a cell does not have the field's format",
+        "URLs must be full http(s) addresses; leave empty unless certain."),
+    "primary-key": _r("table-schema", "a primary key value is duplicated",
+        "IDs are unique and never reused: take the next free ID (`sce new`), and retire, never recycle, old ones."),
+    "foreign-key": _r("table-schema", "a reference points to a row that does not exist",
+        "Add the referenced row first, or fix the ID's spelling; IDs are case-sensitive."),
+    "table-schema": _r("table-schema", "the Table Schema check failed in another way",
+        "Read the message; it comes from the Frictionless validator."),
+    # Semantic rules (pandera), cross-field and cross-table
+    "fatalities-order": _r("semantic", "fatalities are not ordered low <= best <= high",
+        "Set fatalities_low <= fatalities_best <= fatalities_high (leave unknown ones empty)."),
+    "civilian-fatalities": _r("semantic", "civilian fatalities exceed the high estimate of all fatalities",
+        "civilian_fatalities cannot exceed fatalities_high (or fatalities_best when no high is given)."),
+    "fatalities-without-figure": _r("semantic", "an event gives fatalities but none of its claims gives a number",
+        "A figure belongs to a source's claim: put it in claims.fatalities_claimed, or leave the event's figures empty."),
+    "date-order": _r("semantic", "the end date is before the start date",
+        "date_start <= date_end; for a one-day event both are the same day."),
+    "agreement-date-order": _r("semantic", "an agreement's dates are out of order",
+        "date_signed <= date_effective <= date_ended where they are known."),
+    "sub-event-type": _r("semantic", "the sub-event type does not belong to the event type",
+        "Pick a sub_event_type listed under the event_type in the data dictionary."),
+    "event-without-claim": _r("semantic", "an event has no claim",
+        "Every event needs at least one row in claims.csv naming its source and claimant."),
+    "event-without-actor": _r("semantic", "an event has no actor",
+        "Every event needs at least one row in event_actors.csv."),
+    "verified-without-archive": _r("semantic", "a verified event has no claim from a source held in the archive",
+        "Mark it unverified, or cite a source whose archive_file is set."),
+    "violates-before-effective": _r("semantic", "a 'violates' link predates the agreement taking effect",
+        "An event can only violate an agreement on or after its date_effective; check both dates."),
+    "claim-event-mismatch": _r("semantic", "a link's claim belongs to another event",
+        "claim_id in event_agreements must be a claim about the same event_id."),
+    "parent-cycle": _r("semantic", "a parent chain loops back on itself",
+        "Parent chains must end at a top-level row; fix parent_actor_id / parent_place_id / supersedes_agreement_id."),
+    "parent-country": _r("semantic", "a place's country differs from its parent's",
+        "A place lies in the same country as the place it belongs to."),
+    "coordinates-outside-country": _r("semantic", "the coordinates fall outside the country's bounding box",
+        "Check for swapped latitude/longitude or a sign error; Syria's latitude is ~32-37, its longitude ~35.6-42.4."),
+    "coordinates-incomplete": _r("semantic", "only one of latitude and longitude is given",
+        "Give both or neither."),
+    "formula-cell": _r("semantic", "a text cell starts with =, +, - or @ (a spreadsheet would run it as a formula)",
+        "Reword the cell so that it starts with a letter, digit or quotation mark."),
+    "whitespace": _r("semantic", "a cell has leading or trailing spaces or doubled spaces",
+        "Trim the cell; `sce fmt` does not change values, so fix it by hand."),
+    "row-order": _r("semantic", "rows are not sorted by the primary key",
+        "Run `sce fmt` to sort the rows (values are not changed)."),
+    "retired-id-in-use": _r("semantic", "a retired ID appears again in its table",
+        "Retired IDs are never reused: take the next free ID (`sce new`)."),
+    "replaced-by-missing": _r("semantic", "a tombstone's replacement does not exist",
+        "replaced_by must be a live row of the same table (or empty for a withdrawal)."),
+    "entity-missing": _r("semantic", "an external ID points to a row that does not exist",
+        "entity_id must be a live ID of the table named by table_name."),
+    "semantic": _r("semantic", "a semantic check failed in another way",
+        "Read the message; it names the check."),
+    # JSON tables
+    "json-schema": _r("json-schema", "a JSON table breaks its generated JSON Schema",
+        "JSON tables are generated by `sce build`; rebuild rather than edit them."),
+}

@@ -1,0 +1,117 @@
+"""Run every layer over a package directory and collect every error (never just the first)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..declaration import Declaration, load_declaration
+from ..table_schema import package_descriptor
+from .errors import ValidationError
+from .frictionless_layer import run_frictionless
+from .json_layer import check_descriptor, check_json_tables, load_json
+from .semantic import Context, run_pandera, validation_frame
+from .structure import DEFAULT_MAX_BYTES, read_raw_table
+
+# Above this many rows the Frictionless layer (cell by cell, single core) is skipped in "auto"
+# mode: the same Table Schema rules are checked vectorised by the semantic layer.
+FRICTIONLESS_AUTO_MAX_ROWS = 200_000
+
+
+class UsageError(Exception):
+    """Bad usage or unreadable input: exit code 2."""
+
+
+@dataclass
+class Report:
+    root: Path
+    errors: list[ValidationError] = field(default_factory=list)
+    rows: dict[str, int] = field(default_factory=dict)
+    layers: list[str] = field(default_factory=list)
+    fatal: bool = False  # the package could not be read at all
+
+    @property
+    def valid(self) -> bool:
+        return not self.errors
+
+    @property
+    def exit_code(self) -> int:
+        return 2 if self.fatal else (0 if self.valid else 1)
+
+
+def _dedupe(errors: list[ValidationError]) -> list[ValidationError]:
+    seen: set[tuple] = set()
+    out = []
+    for e in errors:
+        key = (e.path, e.row, e.column, e.rule)
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(e)
+    return out
+
+
+def validate_package(
+    root: Path | str,
+    *,
+    decl: Declaration | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    frictionless: str = "auto",
+) -> Report:
+    """Validate the package at ``root`` (a directory with datapackage.json and data/).
+
+    Reads only; never writes. ``frictionless`` is "auto", "always" or "never".
+    """
+    root = Path(root)
+    if not root.is_dir():
+        raise UsageError(f"{root}: not a directory")
+    decl = decl or load_declaration()
+    report = Report(root)
+    errors: list[ValidationError] = []
+
+    descriptor, problem = load_json(root / "datapackage.json", "datapackage.json")
+    if problem:
+        report.errors = [ValidationError("datapackage.json", None, None, "descriptor-unreadable", problem)]
+        report.fatal = True
+        return report
+    report.layers.append("json-schema")
+    errors += check_descriptor(descriptor, decl)
+    if descriptor != package_descriptor(decl):
+        errors.append(ValidationError("datapackage.json", None, None, "descriptor-drift",
+                                      "datapackage.json is not the one generated from schemas/"))
+
+    # File layer; the tables' paths come from the declaration, never from the (untrusted) descriptor.
+    report.layers.append("file")
+    ctx = Context(decl)
+    raws = {}
+    for table in decl.tables.values():
+        raw, file_errors = read_raw_table(root, table, max_bytes=max_bytes)
+        errors += file_errors
+        if raw is not None:
+            raws[table.name] = raw
+            report.rows[table.name] = len(raw.frame)
+            frame, type_errors = validation_frame(table, raw.frame)
+            ctx.frames[table.name] = frame
+            errors += type_errors
+
+    total = sum(report.rows.values())
+    if frictionless == "always" or (frictionless == "auto" and total <= FRICTIONLESS_AUTO_MAX_ROWS):
+        report.layers.append("table-schema")
+        table_schema_errors = run_frictionless(root, decl, set(raws))
+        # Frictionless reports type errors too; keep its wording and drop our duplicates.
+        errors = [e for e in errors if e.rule != "type"] + table_schema_errors + \
+            [e for e in errors if e.rule == "type"]
+
+    report.layers.append("semantic")
+    for name, frame in ctx.frames.items():
+        errors += run_pandera(decl, decl.tables[name], frame, ctx)
+    errors += check_json_tables(root, decl)
+
+    # A cell that is not of its type is missing to the later checks: do not also call it empty.
+    bad_cells = {(e.path, e.row, e.column) for e in errors if e.rule == "type"}
+    errors = [e for e in errors if not (e.rule == "required" and (e.path, e.row, e.column) in bad_cells)]
+    order = {t.path: i for i, t in enumerate(decl.tables.values())}
+    errors = _dedupe(errors)
+    errors.sort(key=lambda e: (order.get(e.path, -1), e.path, e.row or 0))
+    report.errors = errors
+    return report

@@ -1,0 +1,167 @@
+"""Layer 0: the file itself. Encoding, canonical bytes (no BOM, LF, final newline), delimiter,
+header against the declaration, row shape; then a frame of raw strings for the later layers.
+
+Files are read as bytes with a size limit, decoded incrementally (bounded extra memory) and
+parsed with pyarrow; the slow Python csv reader runs only to locate a malformed row."""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+from ..declaration import Table
+from .errors import ValidationError
+
+DEFAULT_MAX_BYTES = 512 * 1024 * 1024
+_CHUNK = 16 * 1024 * 1024
+_OTHER_DELIMITERS = (";", "\t", "|")
+
+
+@dataclass
+class RawTable:
+    table: Table
+    path: str  # relative path used in messages
+    frame: pd.DataFrame  # raw strings, "" for empty; index = line number in the file
+
+
+def _line_of(data: bytes, offset: int) -> tuple[int, int]:
+    line = data.count(b"\n", 0, offset) + 1
+    start = data.rfind(b"\n", 0, offset) + 1
+    return line, offset - start + 1
+
+
+def _check_utf8(data: bytes, rel: str) -> ValidationError | None:
+    decoder = codecs.getincrementaldecoder("utf-8")("strict")
+    for pos in range(0, len(data), _CHUNK):
+        chunk = data[pos : pos + _CHUNK]
+        try:
+            decoder.decode(chunk, final=pos + _CHUNK >= len(data))
+        except UnicodeDecodeError as exc:
+            line, col = _line_of(data, pos + exc.start)
+            byte = chunk[exc.start : exc.start + 1].hex()
+            return ValidationError(rel, line, None, "encoding",
+                                   f"byte 0x{byte} at character {col} is not valid UTF-8")
+    return None
+
+
+def check_bytes(data: bytes, rel: str) -> list[ValidationError]:
+    """Byte-level checks; any error here means the table is not parsed further."""
+    errors: list[ValidationError] = []
+    if not data.strip():
+        return [ValidationError(rel, None, None, "empty-file", "the file has no header row")]
+    if data.startswith(codecs.BOM_UTF8):
+        errors.append(ValidationError(rel, 1, None, "bom", "the file starts with a UTF-8 byte-order mark"))
+    bad = _check_utf8(data, rel)
+    if bad:
+        errors.append(bad)
+    cr = data.find(b"\r")
+    if cr >= 0:
+        line, _ = _line_of(data, cr)
+        kind = "CRLF" if data[cr + 1 : cr + 2] == b"\n" else "CR"
+        errors.append(ValidationError(rel, line, None, "line-ending", f"{kind} line ending (first at line {line})"))
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        line, col = _line_of(data, nul)
+        errors.append(ValidationError(rel, line, None, "control-character", f"NUL byte at character {col}"))
+    if not errors and not data.endswith(b"\n"):
+        line, _ = _line_of(data, len(data) - 1)
+        errors.append(ValidationError(rel, line, None, "final-newline", "the last line has no newline"))
+    return errors
+
+
+def check_header(header_line: str, table: Table, rel: str) -> list[ValidationError]:
+    header = next(csv.reader([header_line]), [])
+    expected = table.field_names
+    if len(header) == 1 and any(d in header_line for d in _OTHER_DELIMITERS):
+        used = next(d for d in _OTHER_DELIMITERS if d in header_line)
+        return [ValidationError(rel, 1, None, "delimiter",
+                                f"the header is separated by {used!r}, not commas")]
+    errors = []
+    seen: set[str] = set()
+    for name in header:
+        if name in seen:
+            errors.append(ValidationError(rel, 1, name, "duplicate-column", f"column {name!r} appears twice"))
+        seen.add(name)
+    for name in expected:
+        if name not in seen:
+            errors.append(ValidationError(rel, 1, name, "missing-column", f"declared column {name!r} is missing"))
+    for name in header:
+        if name not in expected:
+            errors.append(ValidationError(rel, 1, name or None, "extra-column",
+                                          f"column {name!r} is not declared for table {table.name}"))
+    if not errors and header != expected:
+        errors.append(ValidationError(rel, 1, None, "column-order",
+                                      f"columns must be in the declared order: {', '.join(expected)}"))
+    return errors
+
+
+def _locate_bad_rows(text_lines: io.StringIO, ncols: int, rel: str, limit: int = 50) -> list[ValidationError]:
+    errors = []
+    reader = csv.reader(text_lines, strict=True)
+    try:
+        for row in reader:
+            line = reader.line_num
+            if line == 1:
+                continue
+            if len(row) != ncols:
+                errors.append(ValidationError(rel, line, None, "malformed-row",
+                                              f"{len(row)} cells where the header has {ncols}"))
+                if len(errors) >= limit:
+                    break
+    except csv.Error as exc:
+        errors.append(ValidationError(rel, reader.line_num, None, "malformed-row", f"cannot parse: {exc}"))
+    return errors
+
+
+def parse_rows(data: bytes, table: Table, rel: str) -> tuple[pd.DataFrame | None, list[ValidationError]]:
+    names = table.field_names
+    convert = pacsv.ConvertOptions(
+        column_types={n: pa.string() for n in names}, strings_can_be_null=False,
+        quoted_strings_can_be_null=False,
+    )
+    parse = pacsv.ParseOptions(delimiter=",", quote_char='"', double_quote=True, newlines_in_values=False)
+    read = pacsv.ReadOptions(block_size=1 << 24)
+    try:
+        arrow = pacsv.read_csv(pa.BufferReader(data), read_options=read, parse_options=parse,
+                               convert_options=convert)
+    except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
+        errors = _locate_bad_rows(io.StringIO(data.decode("utf-8"), newline=""), len(names), rel)
+        return None, errors or [ValidationError(rel, None, None, "malformed-row", f"cannot parse: {exc}")]
+    frame = arrow.to_pandas()
+    # Line number of each row = index (header is line 1); valid because cells hold no newlines.
+    frame.index = pd.RangeIndex(2, 2 + len(frame))
+    return frame, []
+
+
+def read_raw_table(root: Path, table: Table, *, max_bytes: int = DEFAULT_MAX_BYTES
+                   ) -> tuple[RawTable | None, list[ValidationError]]:
+    rel = table.path
+    path = root / rel
+    if not path.is_file():
+        return None, [ValidationError(rel, None, None, "missing-file", f"table {table.name!r} has no file {rel}")]
+    size = path.stat().st_size
+    if size > max_bytes:
+        return None, [ValidationError(rel, None, None, "file-too-large",
+                                      f"{size:,} bytes is more than the limit of {max_bytes:,}")]
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return None, [ValidationError(rel, None, None, "missing-file", f"cannot read: {exc.strerror}")]
+    errors = check_bytes(data, rel)
+    if errors:
+        return None, errors
+    header_line = data[: data.find(b"\n")].decode("utf-8")
+    errors = check_header(header_line, table, rel)
+    if errors:
+        return None, errors
+    frame, errors = parse_rows(data, table, rel)
+    if frame is None:
+        return None, errors
+    return RawTable(table, rel, frame), []
