@@ -84,7 +84,7 @@ RULES: dict[str, Rule] = {
     "civilian-fatalities": _r("semantic", "civilian fatalities exceed the high estimate of all fatalities",
         "civilian_fatalities cannot exceed fatalities_high (or fatalities_best when no high is given)."),
     "fatalities-without-figure": _r("semantic", "an event gives fatalities but none of its claims gives a number",
-        "A figure belongs to a source's claim: put it in claims.fatalities_claimed, or leave the event's figures empty."),
+        "A figure belongs to a source's claim: put it in claims.fatalities_claimed or leave the figures empty."),
     "date-order": _r("semantic", "the end date is before the start date",
         "date_start <= date_end; for a one-day event both are the same day."),
     "agreement-date-order": _r("semantic", "an agreement's dates are out of order",
