@@ -1,15 +1,16 @@
-"""The ``sce`` command. Each subcommand lives in ``commands/<name>.py`` with ``add_parser`` and
-``run``; heavy imports stay inside ``run`` so that ``sce --help`` is instant."""
+"""The ``sce`` command. Each subcommand lives in its own module under ``commands/`` with
+``add_parser`` and ``run`` and is discovered automatically; heavy imports stay inside ``run`` so
+that ``sce --help`` is instant."""
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import pkgutil
 import sys
 from collections.abc import Sequence
 
-# Subcommand modules, in the order --help lists them.
-COMMANDS = ("validate", "generate")
+from . import commands
 
 
 class CommandError(Exception):
@@ -28,8 +29,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for name in COMMANDS:
-        module = importlib.import_module(f".commands.{name}", __package__)
+    for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
+        if info.name.startswith("_"):
+            continue
+        module = importlib.import_module(f"{commands.__name__}.{info.name}")
         p = module.add_parser(sub)
         p.set_defaults(_run=module.run)
     return parser
