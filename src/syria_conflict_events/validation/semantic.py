@@ -103,6 +103,11 @@ def _le(a: pd.Series, b: pd.Series) -> pd.Series:
     return ((a <= b).fillna(False).astype(bool) | a.isna() | b.isna()).astype(bool)
 
 
+def _same_or_missing(a: pd.Series, b: pd.Series) -> pd.Series:
+    """a == b where both are known (str columns compare missing values as False, not NA)."""
+    return ((a == b).fillna(False).astype(bool) | a.isna() | b.isna()).astype(bool)
+
+
 def fatalities_order(df: pd.DataFrame, ctx: Context) -> pd.Series:
     lo, best, hi = df["fatalities_low"], df["fatalities_best"], df["fatalities_high"]
     return _le(lo, best) & _le(best, hi) & _le(lo, hi)
@@ -125,9 +130,7 @@ def agreement_date_order(df: pd.DataFrame, ctx: Context) -> pd.Series:
 def sub_event_type(df: pd.DataFrame, ctx: Context) -> pd.Series:
     vocab = ctx.decl.vocabularies["sub_event_type"]
     parent = {c.code: c.extra[vocab.parent] for c in vocab.codes}
-    expected = df["sub_event_type"].map(parent)
-    ok = (expected == df["event_type"]).fillna(True).astype(bool)
-    return ok | expected.isna() | df["event_type"].isna()
+    return _same_or_missing(df["sub_event_type"].map(parent), df["event_type"])
 
 
 def _events_with(ctx: Context, table: str) -> pd.Series | None:
@@ -182,8 +185,7 @@ def claim_event_mismatch(df: pd.DataFrame, ctx: Context) -> pd.Series | None:
     if not ctx.has("claims"):
         return None
     claim_event = ctx.frames["claims"].set_index("claim_id")["event_id"].groupby(level=0).first()
-    owner = df["claim_id"].map(claim_event)
-    return (owner == df["event_id"]).fillna(True).astype(bool)
+    return _same_or_missing(df["claim_id"].map(claim_event), df["event_id"])
 
 
 def _in_cycle(ids: pd.Series, parents: pd.Series) -> pd.Series:
@@ -209,8 +211,7 @@ def _cycle_check(id_col: str, parent_col: str) -> RowCheck:
 
 def parent_country(df: pd.DataFrame, ctx: Context) -> pd.Series:
     country = df.set_index("place_id")["country_iso3"].groupby(level=0).first()
-    parent_country_ = df["parent_place_id"].map(country)
-    return (parent_country_ == df["country_iso3"]).fillna(True).astype(bool)
+    return _same_or_missing(df["parent_place_id"].map(country), df["country_iso3"])
 
 
 def coordinates_incomplete(df: pd.DataFrame, ctx: Context) -> pd.Series:
