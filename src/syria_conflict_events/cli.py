@@ -11,14 +11,9 @@ import sys
 from collections.abc import Sequence
 
 from . import commands
+from .exceptions import CommandError
 
-
-class CommandError(Exception):
-    """A user-facing failure: printed without a traceback, exit code 2 unless given."""
-
-    def __init__(self, message: str, exit_code: int = 2):
-        super().__init__(message)
-        self.exit_code = exit_code
+__all__ = ["CommandError", "build_parser", "main"]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -105,13 +105,17 @@ def check_header(header_line: str, table: Table, rel: str) -> list[ValidationErr
 def _locate_bad_rows(text_lines: io.StringIO, ncols: int, rel: str, limit: int = 50) -> list[ValidationError]:
     errors = []
     reader = csv.reader(text_lines, strict=True)
+    last = 0
     try:
         for row in reader:
-            line = reader.line_num
-            if line == 1:
+            first, last = last + 1, reader.line_num
+            if last == 1:
                 continue
-            if len(row) != ncols:
-                errors.append(ValidationError(rel, line, None, "malformed-row",
+            if last != first:
+                errors.append(ValidationError(rel, first, None, "malformed-row",
+                                              f"a quoted cell runs over lines {first}-{last} (a quote is not closed?)"))
+            elif len(row) != ncols:
+                errors.append(ValidationError(rel, last, None, "malformed-row",
                                               f"{len(row)} cells where the header has {ncols}"))
                 if len(errors) >= limit:
                     break
@@ -134,6 +138,10 @@ def parse_rows(data: bytes, table: Table, rel: str) -> tuple[pd.DataFrame | None
     except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
         errors = _locate_bad_rows(io.StringIO(data.decode("utf-8"), newline=""), len(names), rel)
         return None, errors or [ValidationError(rel, None, None, "malformed-row", f"cannot parse: {exc}")]
+    if arrow.num_rows + 1 != data.count(b"\n") or data.count(b'"') % 2:
+        # A quoted cell spans lines, or a quote is never closed (valid CSV has quotes in pairs).
+        errors = _locate_bad_rows(io.StringIO(data.decode("utf-8"), newline=""), len(names), rel)
+        return None, errors or [ValidationError(rel, None, None, "malformed-row", "rows and lines disagree")]
     frame = arrow.to_pandas()
     # Line number of each row = index (header is line 1); valid because cells hold no newlines.
     frame.index = pd.RangeIndex(2, 2 + len(frame))
