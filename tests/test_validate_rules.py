@@ -125,7 +125,8 @@ ROW_CASES = [
     ("claim-of-other-event", _set("event_agreements", "event_id", "SCE-000002", claim_id="CLM-000001"),
      ("data/event_agreements.csv", 2, "claim_id", "claim-event-mismatch")),
     ("rows-out-of-order", _swap_actor_order, (A, 2, None, "row-order")),
-    ("retired-id-reused", _retire("events", "SCE-000001"), ("data/retired_ids.csv", 2, "retired_id", "retired-id-in-use")),
+    ("retired-id-reused", _retire("events", "SCE-000001"),
+     ("data/retired_ids.csv", 2, "retired_id", "retired-id-in-use")),
     ("tombstone-replacement-missing", _retire("events", "SCE-000009", "SCE-000010"),
      ("data/retired_ids.csv", 2, "replaced_by", "replaced-by-missing")),
     ("external-id-of-missing-row", _set("external_ids", "scheme", "pax", entity_id="no-such-agreement"),
@@ -155,14 +156,10 @@ def test_every_error_is_reported_not_just_the_first(make_package):
 
 # --- file-level cases: mutate the bytes of one file ----------------------------------------
 
-def _bytes_case(name: str, mutate: Callable[[bytes], bytes], table: str = "events"):
-    return pytest.param(table, mutate, id=name)
-
-
 FILE_CASES = [
     ("crlf", lambda b: b.replace(b"\n", b"\r\n"), "line-ending", 1),
     ("bom", lambda b: b"\xef\xbb\xbf" + b, "bom", 1),
-    ("non-utf8", lambda b: b.replace("western".encode(), "w\xe9stern".encode("latin-1")), "encoding", 3),
+    ("non-utf8", lambda b: b.replace(b"western", "w\xe9stern".encode("latin-1")), "encoding", 3),
     ("semicolons", lambda b: b.replace(b",", b";"), "delimiter", 1),
     ("empty-file", lambda b: b"", "empty-file", None),
     ("missing-column", lambda b: b.replace(b",notes", b"").replace(b",medium,verified,", b",medium,verified")
