@@ -17,10 +17,30 @@ def dumps(obj: Any) -> str:
     return json.dumps(obj, indent=2, ensure_ascii=False) + "\n"
 
 
+def citation_cff(decl: Declaration) -> str:
+    """CITATION.cff from package.yaml, so the cited version is the declared one."""
+    pkg = decl.package
+    lines = [
+        "# Generated from schemas/package.yaml by `sce generate`; do not edit by hand.",
+        "cff-version: 1.2.0",
+        'message: "If you use this dataset, please cite it as below, with the release version you used."',
+        f"title: {json.dumps(pkg['title'])}",
+        "type: dataset",
+        f"version: {json.dumps(decl.version)}",
+        "authors:",
+        *[f"  - name: {json.dumps(c['title'])}" for c in pkg["contributors"]],
+        f"license: {pkg['licenses'][0]['name']}",
+        f"repository-code: {json.dumps('https://github.com/' + pkg['repository'])}",
+        f"abstract: {json.dumps(' '.join(pkg['description'].split()), ensure_ascii=False)}",
+        f"keywords: {json.dumps(list(pkg['keywords']), ensure_ascii=False)}",
+    ]
+    return "\n".join(lines) + "\n"
+
+
 def generated_files(decl: Declaration | None = None) -> dict[str, str]:
     """Relative path -> file text of every generated file."""
     decl = decl or load_declaration()
-    out = {"datapackage.json": dumps(package_descriptor(decl))}
+    out = {"datapackage.json": dumps(package_descriptor(decl)), "CITATION.cff": citation_cff(decl)}
     for t in decl.tables.values():
         out[f"{TABLE_SCHEMA_DIR}/{t.name}.json"] = dumps(table_schema(decl, t))
         out[f"{JSON_SCHEMA_DIR}/{t.name}.json"] = dumps(table_json_schema(decl, t))
