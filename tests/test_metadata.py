@@ -52,6 +52,7 @@ def test_committed_generated_files_equal_generated():
 
 def test_drift_is_detected(tmp_path):
     shutil.copytree(REPO / "schemas", tmp_path / "schemas")
+    shutil.copy2(REPO / "CITATION.cff", tmp_path / "CITATION.cff")
     (tmp_path / "datapackage.json").write_text(generated_files()["datapackage.json"].replace('"events"', '"evts"', 1))
     assert stale_files(tmp_path) == ["datapackage.json"]
 
