@@ -11,8 +11,11 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 import pandera.pandas as pa
+import pyarrow
+import pyarrow.compute as pc
 from pandera.errors import SchemaError, SchemaErrors
 
+from ..canonical import canonical_positions
 from ..declaration import Declaration, Field, Table
 from ..typed import DATE_DTYPE as DATE
 from ..typed import parse_column
@@ -43,6 +46,17 @@ def validation_frame(table: Table, raw: pd.DataFrame) -> tuple[pd.DataFrame, lis
             errors.append(ValidationError(table.path, int(line), f.name, "type",
                                           f"{raw.at[line, f.name]!r} is not a valid {f.type}", "semantic"))
     return pd.DataFrame(values, index=raw.index), errors
+
+
+def isin(values: pd.Series, keys: object) -> pd.Series:
+    """``values.isin(keys)`` through Arrow's hash set (missing -> False). pandas' isin on Arrow
+    strings converts every key to a Python object first: minutes at a million keys."""
+    arr = pyarrow.array(values, from_pandas=True)
+    key_arr = pyarrow.array(keys, from_pandas=True)
+    if pyarrow.types.is_string(arr.type) or pyarrow.types.is_large_string(arr.type):
+        arr, key_arr = arr.cast(pyarrow.large_string()), key_arr.cast(pyarrow.large_string())
+    found = pc.is_in(arr, value_set=key_arr, skip_nulls=True).fill_null(False)
+    return pd.Series(found.to_numpy(zero_copy_only=False), index=values.index, name=values.name)
 
 
 # --- column checks -------------------------------------------------------------------------
@@ -77,7 +91,7 @@ def _fk_check(ctx: Context, target: str, key: str) -> pa.Check | None:
     if not ctx.has(target):
         return None
     keys = ctx.frames[target][key].dropna()
-    return pa.Check(lambda s: s.isin(keys), name="foreign-key", ignore_na=True)
+    return pa.Check(lambda s: isin(s, keys), name="foreign-key", ignore_na=True)
 
 
 # --- row and cross-table checks --------------------------------------------------------------
@@ -139,12 +153,12 @@ def _events_with(ctx: Context, table: str) -> pd.Series | None:
 
 def event_without_claim(df: pd.DataFrame, ctx: Context) -> pd.Series | None:
     ids = _events_with(ctx, "claims")
-    return None if ids is None else df["event_id"].isin(ids) | df["event_id"].isna()
+    return None if ids is None else isin(df["event_id"], ids) | df["event_id"].isna()
 
 
 def event_without_actor(df: pd.DataFrame, ctx: Context) -> pd.Series | None:
     ids = _events_with(ctx, "event_actors")
-    return None if ids is None else df["event_id"].isin(ids) | df["event_id"].isna()
+    return None if ids is None else isin(df["event_id"], ids) | df["event_id"].isna()
 
 
 def fatalities_without_figure(df: pd.DataFrame, ctx: Context) -> pd.Series | None:
@@ -154,7 +168,7 @@ def fatalities_without_figure(df: pd.DataFrame, ctx: Context) -> pd.Series | Non
     with_figure = claims.loc[claims["fatalities_claimed"].notna(), "event_id"].unique()
     cols = ["fatalities_low", "fatalities_best", "fatalities_high", "civilian_fatalities"]
     has_any = df[cols].notna().any(axis=1)
-    return ~has_any | df["event_id"].isin(with_figure)
+    return ~has_any | isin(df["event_id"], with_figure)
 
 
 def verified_without_archive(df: pd.DataFrame, ctx: Context) -> pd.Series | None:
@@ -163,8 +177,8 @@ def verified_without_archive(df: pd.DataFrame, ctx: Context) -> pd.Series | None
     sources = ctx.frames["sources"]
     held = sources.loc[sources["archive_file"].notna(), "source_id"]
     claims = ctx.frames["claims"]
-    events = claims.loc[claims["source_id"].isin(held), "event_id"].unique()
-    return (df["verification"] != "verified").fillna(True).astype(bool) | df["event_id"].isin(events)
+    events = claims.loc[isin(claims["source_id"], held), "event_id"].unique()
+    return (df["verification"] != "verified").fillna(True).astype(bool) | isin(df["event_id"], events)
 
 
 def violates_before_effective(df: pd.DataFrame, ctx: Context) -> pd.Series | None:
@@ -235,7 +249,7 @@ def retired_id_in_use(df: pd.DataFrame, ctx: Context) -> pd.Series:
     for name, table in ctx.decl.tables.items():
         if name in ctx.frames and len(table.primary_key) == 1:
             live = ctx.frames[name][table.primary_key[0]].dropna()
-            ok &= ~((df["table_name"] == name) & df["retired_id"].isin(live)).fillna(False).astype(bool)
+            ok &= ~((df["table_name"] == name) & isin(df["retired_id"], live)).fillna(False).astype(bool)
     return ok
 
 
@@ -250,7 +264,7 @@ def _entity_exists(id_col: str) -> RowCheck:
                 ok |= rows.fillna(False).astype(bool)  # cannot check: the table is broken already
                 continue
             live = ctx.frames[name][table.primary_key[0]].dropna()
-            ok |= (rows & df[id_col].isin(live)).fillna(False).astype(bool)
+            ok |= (rows & isin(df[id_col], live)).fillna(False).astype(bool)
         return ok
     return check
 
@@ -291,8 +305,8 @@ _CYCLE_COLUMN = {"actors": "parent_actor_id", "places": "parent_place_id",
 def row_order(table: Table) -> RowCheck:
     """Only the first row out of canonical (primary key) order fails: one fix sorts them all."""
     def check(df: pd.DataFrame, ctx: Context) -> pd.Series:
-        keys = df[list(table.primary_key)].astype("str").fillna("")
-        ordered = keys.sort_values(list(table.primary_key), kind="stable").index
+        # The same sort as `sce fmt` writes (one shared function).
+        ordered = df.index[canonical_positions(df[list(table.primary_key)])]
         ok = pd.Series(True, index=df.index)
         mismatch = ordered != df.index
         if mismatch.any():
