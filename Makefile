@@ -23,7 +23,7 @@ release: $(STAMP)
 	$(BIN)/sce validate
 
 test: $(STAMP)
-	$(BIN)/ruff check src tests scripts
+	$(BIN)/ruff check .
 	$(BIN)/sce generate --check
 	$(BIN)/python -m pytest -q
 
