@@ -1,0 +1,44 @@
+"""sce build [--dist DIR] [--previous OLD] [--no-site]: validate, then build the release (every
+format, checksums, zip, the loader's registry) and the documentation site. Nothing is built when
+validation fails; the errors are printed and the exit code is 1."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from ..cli import CommandError
+
+
+def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    p = sub.add_parser("build", help="validate, then build the release and the documentation site",
+                       description=__doc__)
+    p.add_argument("path", nargs="?", type=Path, help="package directory (default: the bundled/repo package)")
+    p.add_argument("--dist", type=Path, default=None, help="output directory (default: dist/ in the checkout)")
+    p.add_argument("--previous", type=Path, default=None, metavar="OLD",
+                   help="previous release (directory or zip): write the release diff and refuse a version "
+                        "smaller than the changes require")
+    p.add_argument("--no-site", action="store_true", help="skip the documentation site")
+    p.add_argument("--no-registry", action="store_true",
+                   help="do not update the committed src/syria_conflict_events/releases.json")
+    return p
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..declaration import DeclarationError
+    from ..release import ReleaseError, build_release
+
+    def progress(message: str) -> None:
+        print(message, flush=True)
+
+    try:
+        build_release(args.path, args.dist, previous=args.previous, site=not args.no_site,
+                      update_registry=not args.no_registry, progress=progress)
+    except DeclarationError as exc:
+        raise CommandError(str(exc)) from exc
+    except ReleaseError as exc:
+        for line in exc.details:
+            print(line, file=sys.stderr)
+        raise CommandError(str(exc), exit_code=1) from exc
+    return 0

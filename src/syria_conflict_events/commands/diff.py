@@ -1,0 +1,34 @@
+"""sce diff OLD NEW [--format markdown|json]: what changed between two releases (directories or
+zips, or a source package directory): per table, rows added, removed and changed by primary key
+with the changed cells, schema and vocabulary changes, and the SemVer level they require.
+Exit 0 when the diff is printed (even if it shows problems), 2 when a release cannot be read."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from ..cli import CommandError
+
+
+def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    p = sub.add_parser("diff", help="compare two releases row by row", description=__doc__)
+    p.add_argument("old", type=Path, help="the earlier release (directory or zip)")
+    p.add_argument("new", type=Path, help="the later release (directory or zip)")
+    p.add_argument("--format", choices=("markdown", "json"), default="markdown")
+    return p
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..generate import dumps
+    from ..release import ReleaseError
+    from ..release.diff import diff_snapshots, to_markdown
+    from ..release.snapshot import open_snapshot
+
+    try:
+        diff = diff_snapshots(open_snapshot(args.old), open_snapshot(args.new))
+    except ReleaseError as exc:
+        raise CommandError(str(exc)) from exc
+    sys.stdout.write(dumps(diff.to_json()) if args.format == "json" else to_markdown(diff))
+    return 0

@@ -1,0 +1,304 @@
+"""Build a release: validate, then write every format into a temporary directory under ``dist/``,
+checksum and zip it, and only then move it into place (an interrupted or failed build leaves the
+previous release, if any, untouched; ``data/`` is only ever read).
+
+``dist/<name>-<version>/`` holds datapackage.json, README.md, the data dictionary, CHANGELOG.md,
+LICENSE-DATA, SHA256SUMS, and each table as CSV (``data/``), JSON records (``json/``), Parquet
+(``parquet/``), one SQLite database (``sqlite/``) and places and events as GeoJSON (``geojson/``);
+with ``previous`` also the release diff. ``dist/<name>-<version>.zip`` holds the same."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from ..declaration import Declaration, load_declaration
+from ..generate import dumps
+from ..paths import repo_root, resource_root
+from .descriptor import Artifact, release_descriptor
+from .dictionary import data_dictionary
+from .diff import ReleaseDiff, diff_snapshots, to_markdown
+from .errors import ReleaseError
+from .geojson import events_geojson, has_geo_tables, places_geojson
+from .readme import release_readme
+from .registry import REGISTRY_NAME, committed_registry
+from .registry import update_registry as update_registry_file
+from .semver import version_problem
+from .snapshot import Snapshot, TableSnapshot, open_snapshot
+from .sqlite import write_sqlite
+from .values import records
+from .writers_json import write_json_records
+from .writers_parquet import write_parquet
+from .zipping import sha256_file, sha256sums, write_zip
+
+Progress = Callable[[str], Any]
+CHECKSUMS = "SHA256SUMS"
+DIFF_MARKDOWN, DIFF_JSON = "RELEASE-DIFF.md", "release-diff.json"
+SQLITE_DIR, JSON_DIR, PARQUET_DIR, GEOJSON_DIR = "sqlite", "json", "parquet", "geojson"
+
+
+def release_name(decl: Declaration) -> str:
+    return f"{decl.name}-{decl.version}"
+
+
+def default_dist() -> Path:
+    return (repo_root() or Path.cwd()) / "dist"
+
+
+def declaration_for(root: Path) -> Declaration:
+    """The package's own declaration when it carries one, else the installed one."""
+    schemas = root / "schemas"
+    return load_declaration(schemas) if (schemas / "package.yaml").is_file() else load_declaration()
+
+
+class _Steps:
+    """Numbered progress lines with the time each step took."""
+
+    def __init__(self, progress: Progress, total: int):
+        self.progress, self.total, self.n = progress, total, 0
+
+    @contextlib.contextmanager
+    def step(self, title: str):
+        self.n += 1
+        start = time.perf_counter()
+        note: list[str] = []
+        yield note
+        detail = f": {note[0]}" if note else ""
+        self.progress(f"[{self.n}/{self.total}] {title}{detail} ({time.perf_counter() - start:.1f} s)")
+
+
+def _validate(root: Path, decl: Declaration) -> dict[str, int]:
+    from ..validation import UsageError, render, validate_package
+
+    try:
+        report = validate_package(root, decl=decl)
+    except UsageError as exc:
+        raise ReleaseError(f"cannot validate {root}: {exc}") from exc
+    if not report.valid:
+        lines = render(report, "text").rstrip("\n").splitlines()
+        raise ReleaseError(f"validation failed with {len(report.errors)} errors; nothing was built", lines)
+    return report.rows
+
+
+def _read_tables(root: Path, decl: Declaration) -> dict[str, Any]:
+    from ..validation.structure import read_raw_table
+
+    raws = {}
+    for table in decl.tables.values():
+        raw, errors = read_raw_table(root, table)
+        if raw is None or errors:
+            raise ReleaseError(f"{table.path} could not be read", [str(e) for e in errors])
+        raws[table.name] = raw.frame
+    return raws
+
+
+def _snapshot(decl: Declaration, raws: dict[str, Any]) -> Snapshot:
+    tables = {}
+    for t in decl.tables.values():
+        frame = raws[t.name]
+        columns = [frame[n].tolist() for n in t.field_names]
+        rows = {}
+        for values in zip(*columns, strict=True):
+            row = dict(zip(t.field_names, values, strict=True))
+            rows[tuple(row[k] for k in t.primary_key)] = row
+        enums = {f.name: [str(v) for v in decl.enum(f)] for f in t.fields if decl.enum(f) is not None}
+        tables[t.name] = TableSnapshot(t.name, t.field_names, {f.name: f.type for f in t.fields}, enums,
+                                       list(t.primary_key), rows)
+    return Snapshot("(this build)", decl.name, decl.version, tables)
+
+
+def compare_with_previous(previous: Path, decl: Declaration, raws: dict[str, Any]) -> ReleaseDiff:
+    """The diff against ``previous``; refuses a version smaller than the change requires and any
+    broken identifier rule."""
+    old = open_snapshot(previous)
+    if old.name and old.name != decl.name:
+        raise ReleaseError(f"{previous} is a release of {old.name!r}, not {decl.name!r}")
+    diff = diff_snapshots(old, _snapshot(decl, raws))
+    problems = list(diff.problems)
+    try:
+        problem = version_problem(old.version, decl.version, diff.level)
+    except ValueError as exc:
+        raise ReleaseError(f"cannot compare versions: {exc}") from exc
+    if problem:
+        problems.insert(0, problem + " (change `version` in schemas/package.yaml)")
+    if problems:
+        raise ReleaseError(f"refusing to build {decl.version} after {old.version or previous}",
+                           problems + [f"{lvl}: {why}" for lvl, why in diff.reasons][:50])
+    return diff
+
+
+def _write_formats(decl: Declaration, root: Path, stage: Path, raws: dict[str, Any],
+                   steps: _Steps) -> list[Artifact]:
+    artifacts: list[Artifact] = []
+    for sub in ("data", JSON_DIR, PARQUET_DIR, SQLITE_DIR):
+        (stage / sub).mkdir()
+    rows = {}
+    with steps.step("CSV and JSON records") as note:
+        for t in decl.tables.values():
+            shutil.copyfile(root / t.path, stage / t.path)  # validated canonical bytes, unchanged
+            rows[t.name] = records(t, raws[t.name])
+            path = f"{JSON_DIR}/{t.name}.json"
+            write_json_records(decl, t, rows[t.name], stage / path)
+            artifacts.append(Artifact(f"{t.name}-json", path, "json", "application/json", f"{t.title} (JSON)",
+                                      f"{t.title} as JSON records (an array of objects, null when empty)."))
+        note.append(f"{len(rows)} tables, {sum(map(len, rows.values()))} rows")
+    with steps.step("Parquet") as note:
+        for t in decl.tables.values():
+            path = f"{PARQUET_DIR}/{t.name}.parquet"
+            write_parquet(decl, t, rows[t.name], stage / path)
+            artifacts.append(Artifact(f"{t.name}-parquet", path, "parquet", "application/vnd.apache.parquet",
+                                      f"{t.title} (Parquet)", f"{t.title} as Parquet with typed columns."))
+        note.append(f"{len(rows)} files")
+    with steps.step("SQLite") as note:
+        path = f"{SQLITE_DIR}/{decl.name}.sqlite"
+        write_sqlite(decl, rows, stage / path)
+        artifacts.append(Artifact("sqlite", path, "sqlite", "application/vnd.sqlite3", "SQLite database",
+                                  "Every table in one SQLite database with primary keys, foreign keys and CHECK "
+                                  "constraints (run PRAGMA foreign_keys = ON to enforce them on change)."))
+        note.append("foreign keys checked")
+    if has_geo_tables(decl):
+        with steps.step("GeoJSON") as note:
+            (stage / GEOJSON_DIR).mkdir()
+            places, events = rows["places"], rows["events"]
+            for name, data in (("places", places_geojson(decl, places)),
+                               ("events", events_geojson(decl, events, places))):
+                path = f"{GEOJSON_DIR}/{name}.geojson"
+                (stage / path).write_text(dumps(data), encoding="utf-8", newline="\n")
+                artifacts.append(Artifact(f"{name}-geojson", path, "geojson", "application/geo+json",
+                                          f"{name.capitalize()} (GeoJSON)",
+                                          f"{name.capitalize()} as GeoJSON points (null geometry where the "
+                                          "place has no coordinates)."))
+            located = sum(1 for f in places_geojson(decl, places)["features"] if f["geometry"])
+            note.append(f"{located} of {len(places)} places have a point")
+    return artifacts
+
+
+def _write_documents(decl: Declaration, root: Path, stage: Path, diff: ReleaseDiff | None,
+                     progress: Progress) -> list[Artifact]:
+    artifacts = []
+
+    def text(name: str, path: str, content: str, fmt: str, mediatype: str, title: str, description: str) -> None:
+        (stage / path).write_text(content, encoding="utf-8", newline="\n")
+        artifacts.append(Artifact(name, path, fmt, mediatype, title, description))
+
+    text("data-dictionary", "DATA-DICTIONARY.md", data_dictionary(decl), "md", "text/markdown",
+         "Data dictionary", "Every table, field, key and vocabulary, generated from the declaration.")
+    changelog = root / "CHANGELOG.md"
+    if changelog.is_file():
+        text("changelog", "CHANGELOG.md", changelog.read_text(encoding="utf-8"), "md", "text/markdown",
+             "Changelog", "What changed in each release.")
+    else:
+        progress("warning: CHANGELOG.md not found; the release has no changelog")
+    licence = root / "LICENSE-DATA"
+    if licence.is_file():
+        text("license-data", "LICENSE-DATA", licence.read_text(encoding="utf-8"), "txt", "text/plain",
+             "Data licence", "The licence of the data.")
+    if diff is not None:
+        text("release-diff", DIFF_MARKDOWN, to_markdown(diff), "md", "text/markdown", "Release diff",
+             f"Rows added, removed and changed since {diff.old_version}, by table.")
+        text("release-diff-json", DIFF_JSON, dumps(diff.to_json()), "json", "application/json",
+             "Release diff (JSON)", f"The complete row-level diff against {diff.old_version}.")
+    return artifacts
+
+
+def _replace(src: Path, dst: Path) -> None:
+    """Move ``src`` onto ``dst``; an existing ``dst`` is moved aside first and removed after."""
+    aside = None
+    if dst.exists():
+        aside = dst.with_name(f".{dst.name}.replaced-{os.getpid()}")
+        os.replace(dst, aside)
+    os.replace(src, dst)
+    if aside is not None:
+        if aside.is_dir():
+            shutil.rmtree(aside)
+        else:
+            aside.unlink()
+
+
+def _check_dist(root: Path, dist: Path) -> None:
+    data = (root / "data").resolve()
+    target = dist.resolve()
+    if target == data or data in target.parents or target == root.resolve():
+        raise ReleaseError(f"{dist}: the release must not be built into the package's own files")
+
+
+def build_release(root: Path | None = None, dist: Path | None = None, *, previous: Path | None = None,
+                  site: bool = False, update_registry: bool = True, progress: Progress = print) -> Path:
+    """Validate the package at ``root`` and build its release under ``dist``; return the zip's path.
+
+    Raises :class:`ReleaseError` (nothing built) when validation fails, when ``previous`` requires a
+    larger version or shows a lost identifier, or when a file cannot be written."""
+    root = Path(root) if root is not None else resource_root()
+    dist = Path(dist) if dist is not None else default_dist()
+    _check_dist(root, dist)
+    decl = declaration_for(root)
+    name = release_name(decl)
+    steps = _Steps(progress, 10 + int(has_geo_tables(decl)) + int(previous is not None) + int(site))
+    progress(f"Building {name} from {root} into {dist}")
+
+    with steps.step("validate") as note:
+        rows = _validate(root, decl)
+        note.append(f"{len(rows)} tables, {sum(rows.values())} rows valid")
+    with steps.step("read tables"):
+        raws = _read_tables(root, decl)
+    diff = None
+    if previous is not None:
+        with steps.step(f"compare with {previous}") as note:
+            diff = compare_with_previous(Path(previous), decl, raws)
+            note.append(f"{diff.level} change from {diff.old_version}")
+
+    dist.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=".building-", dir=dist))
+    try:
+        stage = work / name
+        stage.mkdir()
+        artifacts = _write_formats(decl, root, stage, raws, steps)
+        with steps.step("documents") as note:
+            documents = _write_documents(decl, root, stage, diff, progress)
+            readme = Artifact("readme", "README.md", "md", "text/markdown", "Read me",
+                              "What the release holds and how to cite it.")
+            all_artifacts = [readme, *documents, *artifacts]
+            (stage / "README.md").write_text(release_readme(decl, all_artifacts), encoding="utf-8", newline="\n")
+            note.append(", ".join(a.path for a in [readme, *documents]))
+        with steps.step("datapackage.json and SHA256SUMS") as note:
+            descriptor = release_descriptor(decl, stage, all_artifacts)
+            (stage / "datapackage.json").write_text(dumps(descriptor), encoding="utf-8", newline="\n")
+            (stage / CHECKSUMS).write_text(sha256sums(stage, exclude={CHECKSUMS}), encoding="utf-8", newline="\n")
+            note.append(f"{len(descriptor['resources'])} resources")
+        with steps.step("zip") as note:
+            zip_tmp = work / f"{name}.zip"
+            write_zip(stage, zip_tmp, name)
+            digest = sha256_file(zip_tmp)
+            note.append(f"{zip_tmp.stat().st_size:,} bytes, sha256 {digest[:16]}…")
+        with steps.step("move into place") as note:
+            final_dir, final_zip = dist / name, dist / f"{name}.zip"
+            _replace(stage, final_dir)
+            _replace(zip_tmp, final_zip)
+            note.append(str(final_dir))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+    with steps.step("registry") as note:
+        targets = [dist / REGISTRY_NAME]
+        committed = committed_registry(root) if update_registry else None
+        if committed is not None:
+            targets.append(committed)
+        for target in targets:
+            update_registry_file(target, decl.version, final_zip.name, digest)
+        note.append(", ".join(str(t) for t in targets))
+    if site:
+        from .site import build_site
+
+        with steps.step("documentation site") as note:
+            out = build_site(root, dist / "site", release_dir=final_dir, progress=progress)
+            note.append(str(out))
+    progress(f"Built {final_zip} ({final_zip.stat().st_size:,} bytes)")
+    return final_zip
+
+

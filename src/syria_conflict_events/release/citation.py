@@ -1,0 +1,40 @@
+"""How to cite a release, from the package metadata (schemas/package.yaml): the same text in the
+release README and on the documentation site. Release URLs follow from the declared repository,
+which is where the release workflow publishes."""
+
+from __future__ import annotations
+
+from ..declaration import Declaration
+
+
+def release_page_url(decl: Declaration) -> str:
+    return f"https://github.com/{decl.package['repository']}/releases/tag/v{decl.version}"
+
+
+def download_url(decl: Declaration, file: str) -> str:
+    """Where the release workflow uploads ``file`` for this version (the loader's default)."""
+    return f"https://github.com/{decl.package['repository']}/releases/download/v{decl.version}/{file}"
+
+
+def authors(decl: Declaration) -> str:
+    names = [str(c.get("title")) for c in decl.package.get("contributors", []) if c.get("title")]
+    return "; ".join(names) or decl.name
+
+
+def citation_text(decl: Declaration) -> str:
+    licences = ", ".join(str(lic.get("name")) for lic in decl.package.get("licenses", []))
+    return (f"{authors(decl)}. {decl.package.get('title', decl.name)}, version {decl.version} [data set]. "
+            f"{release_page_url(decl)}. Licence: {licences}.")
+
+
+def bibtex(decl: Declaration) -> str:
+    key = decl.name.replace("-", "_") + "_" + decl.version.replace(".", "_")
+    return (
+        f"@misc{{{key},\n"
+        f"  author = {{{{{authors(decl)}}}}},\n"
+        f"  title = {{{{{decl.package.get('title', decl.name)}}}}},\n"
+        f"  version = {{{decl.version}}},\n"
+        f"  howpublished = {{\\url{{{release_page_url(decl)}}}}},\n"
+        f"  note = {{Data set}}\n"
+        "}\n"
+    )

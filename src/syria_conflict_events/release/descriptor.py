@@ -1,0 +1,42 @@
+"""The release's datapackage.json: every file of the release as a resource with its byte count
+and SHA-256. CSV tables carry their inline Table Schema (so ``frictionless validate`` checks
+types, keys and foreign keys); the other formats are described as files with format and media
+type. Nothing in it depends on the time or the machine."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..declaration import Declaration
+from ..table_schema import package_descriptor
+from .zipping import sha256_file
+
+
+@dataclass(frozen=True)
+class Artifact:
+    """One file of the release beside the CSV tables."""
+
+    name: str
+    path: str
+    format: str
+    mediatype: str
+    title: str
+    description: str
+
+
+def _stamp(resource: dict[str, Any], directory: Path) -> dict[str, Any]:
+    file = directory / resource["path"]
+    return {**resource, "bytes": file.stat().st_size, "hash": f"sha256:{sha256_file(file)}"}
+
+
+def release_descriptor(decl: Declaration, directory: Path, artifacts: list[Artifact]) -> dict[str, Any]:
+    out = package_descriptor(decl, inline=True)
+    resources = [_stamp(r, directory) for r in out["resources"]]
+    for a in artifacts:
+        resources.append(_stamp({
+            "name": a.name, "type": "file", "path": a.path, "scheme": "file", "format": a.format,
+            "mediatype": a.mediatype, "title": a.title, "description": a.description,
+        }, directory))
+    return {**out, "resources": resources}

@@ -1,0 +1,120 @@
+"""The data dictionary, generated from the declaration as Markdown: every table (keys, foreign
+keys, fields with type, constraints and description) and every vocabulary (codes with labels,
+definitions and ACLED/UCDP equivalents). The release ships it as DATA-DICTIONARY.md and the
+documentation site renders the same text, so the two cannot disagree.
+
+Headings are "Table `x`" and "Vocabulary `y`": GitHub and Python-Markdown both turn them into the
+anchors ``table-x`` and ``vocabulary-y``, which the field rows link to."""
+
+from __future__ import annotations
+
+from ..declaration import Declaration, Field, Table
+
+
+def table_anchor(name: str) -> str:
+    return f"table-{name}"
+
+
+def vocabulary_anchor(name: str) -> str:
+    return f"vocabulary-{name}"
+
+
+def code(value: object) -> str:
+    """Inline code that renders the same on GitHub and in MkDocs, whatever the characters
+    (patterns hold pipes, stars and backslashes that Markdown tables would eat)."""
+    text = str(value)
+    return "<code>" + "".join(c if c.isalnum() or c in " -" else f"&#{ord(c)};" for c in text) + "</code>"
+
+
+def cell(text: object) -> str:
+    """Plain text safe inside a Markdown table cell."""
+    return " ".join(str(text).split()).replace("|", "&#124;")
+
+
+def constraints(decl: Declaration, f: Field) -> str:
+    parts = []
+    if f.vocabulary:
+        parts.append(f"one of [{f.vocabulary}](#{vocabulary_anchor(f.vocabulary)})")
+    if f.pattern:
+        parts.append(f"matches {code(f.pattern)}")
+    if f.format:
+        parts.append(f"format {f.format}")
+    if f.minimum is not None:
+        parts.append(f"≥ {f.minimum:g}")
+    if f.maximum is not None:
+        parts.append(f"≤ {f.maximum:g}")
+    if f.min_length is not None:
+        parts.append(f"at least {f.min_length} characters")
+    if f.text:
+        parts.append("free text (no leading formula character, no surrounding spaces)")
+    return "; ".join(parts)
+
+
+def _keys(decl: Declaration, table: Table) -> list[str]:
+    out = [f"- **Primary key**: {', '.join(f'`{k}`' for k in table.primary_key)}"]
+    for fk in table.foreign_keys:
+        target = "itself" if fk.table == table.name else f"[{fk.table}](#{table_anchor(fk.table)})"
+        out.append(f"- **Foreign key**: {', '.join(f'`{x}`' for x in fk.fields)} → {target} "
+                   f"({', '.join(f'`{x}`' for x in fk.reference)})")
+    referenced_by = sorted({t.name for t in decl.tables.values() for fk in t.foreign_keys
+                            if fk.table == table.name and t.name != table.name})
+    if referenced_by:
+        out.append("- **Referenced by**: " + ", ".join(f"[{n}](#{table_anchor(n)})" for n in referenced_by))
+    return out
+
+
+def table_section(decl: Declaration, table: Table) -> list[str]:
+    lines = [f"### Table `{table.name}`", "", f"**{cell(table.title)}.** {table.description}", ""]
+    lines += _keys(decl, table)
+    lines += ["", "| field | type | required | constraints | description | example |",
+              "|---|---|---|---|---|---|"]
+    for f in table.fields:
+        example = "" if f.example is None else code(f.example)
+        lines.append(f"| `{f.name}` | {f.type} | {'yes' if f.required else ''} | {constraints(decl, f)} | "
+                     f"{cell(f.description)} | {example} |")
+    return [*lines, ""]
+
+
+def vocabulary_section(decl: Declaration, name: str) -> list[str]:
+    vocab = decl.vocabularies[name]
+    used_by = [f"`{t.name}.{f.name}`" for t in decl.tables.values() for f in t.fields if f.vocabulary == name]
+    lines = [f"### Vocabulary `{name}`", "", cell(vocab.description), ""]
+    if used_by:
+        lines += [f"Used by {', '.join(used_by)}.", ""]
+    parent = vocab.parent
+    header = ["code", "label", "definition", "ACLED", "UCDP"] + ([parent] if parent else [])
+    lines += ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for c in vocab.codes:
+        row = [code(c.code), cell(c.label), cell(c.definition), cell(c.acled or ""), cell(c.ucdp or "")]
+        if parent:
+            row.append(code(c.extra.get(parent, "")))
+        lines.append("| " + " | ".join(row) + " |")
+    return [*lines, ""]
+
+
+def data_dictionary(decl: Declaration) -> str:
+    """The whole dictionary as Markdown (deterministic; ends with one newline)."""
+    lines = [
+        f"# Data dictionary: {decl.package.get('title', decl.name)} {decl.version}",
+        "",
+        "Generated from the declaration in `schemas/*.yaml`; do not edit by hand. Types are Table Schema "
+        "types; an empty CSV cell means missing (null in JSON, Parquet and SQLite).",
+        "",
+        "## Tables",
+        "",
+        "| table | title | primary key | description |",
+        "|---|---|---|---|",
+    ]
+    for t in decl.tables.values():
+        lines.append(f"| [{t.name}](#{table_anchor(t.name)}) | {cell(t.title)} | "
+                     f"{', '.join(f'`{k}`' for k in t.primary_key)} | {cell(t.description)} |")
+    lines.append("")
+    for t in decl.tables.values():
+        lines += table_section(decl, t)
+    lines += ["## Vocabularies", "",
+              "Codes are stable: a code is never renamed or removed without a major version. ACLED and UCDP "
+              "columns give the nearest equivalent in those datasets where one applies (empty where none does).",
+              ""]
+    for name in sorted(decl.vocabularies):
+        lines += vocabulary_section(decl, name)
+    return "\n".join(lines).rstrip("\n") + "\n"

@@ -1,0 +1,13 @@
+"""The one exception the release build raises for a user-facing failure."""
+
+from __future__ import annotations
+
+
+class ReleaseError(Exception):
+    """The release cannot be built (invalid data, a refused version, unreadable previous release).
+
+    ``details`` holds the lines to show (for example the validation errors)."""
+
+    def __init__(self, message: str, details: list[str] | None = None):
+        super().__init__(message)
+        self.details = list(details or [])

@@ -1,0 +1,163 @@
+"""One SQLite database with the declared keys and constraints, generated from the declaration.
+
+Every table gets its primary key, its foreign keys (self-references included), NOT NULL for
+required fields and CHECK constraints for types, vocabularies, minimum/maximum, minimum length
+and the ISO date shape. Regular-expression patterns are not expressible in plain SQLite and are
+left to the validator. Two extra tables carry the vocabularies (labels, definitions, ACLED/UCDP
+equivalents) and the package metadata, so the file is usable on its own.
+
+The file is written deterministically: fixed page size, statements in declaration order, rows in
+primary-key order, no timestamps, then VACUUM."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from ..declaration import Declaration, Field, Table
+from .errors import ReleaseError
+
+VOCABULARY_TABLE = "sce_vocabulary"
+PACKAGE_TABLE = "sce_package"
+_AFFINITY = {"string": "TEXT", "integer": "INTEGER", "number": "REAL", "date": "TEXT"}
+_TYPEOF = {"string": "text", "integer": "integer", "number": "real", "date": "text"}
+_DATE_GLOB = "[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]"
+
+
+def ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def literal(value: Any) -> str:
+    if isinstance(value, str):
+        return "'" + value.replace("'", "''") + "'"
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise TypeError(f"no SQL literal for {value!r}")
+    return repr(value)
+
+
+def _checks(decl: Declaration, f: Field) -> list[str]:
+    c = ident(f.name)
+    checks = [f"typeof({c}) = '{_TYPEOF[f.type]}'"]
+    if f.type == "string":
+        checks.append(f"length({c}) > 0")  # an empty cell is NULL, never ''
+    if f.type == "date":
+        checks.append(f"{c} GLOB '{_DATE_GLOB}' AND date({c}) IS {c}")
+    enum = decl.enum(f)
+    if enum is not None:
+        checks.append(f"{c} IN ({', '.join(literal(v) for v in enum)})")
+    if f.minimum is not None:
+        checks.append(f"{c} >= {literal(f.minimum)}")
+    if f.maximum is not None:
+        checks.append(f"{c} <= {literal(f.maximum)}")
+    if f.min_length is not None:
+        checks.append(f"length({c}) >= {f.min_length}")
+    return checks
+
+
+def parent_checks(decl: Declaration, table: Table) -> list[str]:
+    """A code of a vocabulary with a parent (sub_event_type) must belong to the parent code held
+    in the same row (event_type), where the table has both fields."""
+    out = []
+    for f in table.fields:
+        vocab = decl.vocabularies.get(f.vocabulary or "")
+        if vocab is None or vocab.parent is None:
+            continue
+        for g in table.fields:
+            if g.vocabulary != vocab.parent:
+                continue
+            children: dict[str, list[str]] = {}
+            for c in vocab.codes:
+                children.setdefault(str(c.extra[vocab.parent]), []).append(c.code)
+            # CHECK allows no subquery, so the pairs are spelled as one CASE over the parent code.
+            cases = " ".join(f"WHEN {literal(p)} THEN {ident(f.name)} IN ({', '.join(map(literal, kids))})"
+                             for p, kids in children.items())
+            out.append(f"{ident(f.name)} IS NULL OR {ident(g.name)} IS NULL OR "
+                       f"(CASE {ident(g.name)} {cases} ELSE 0 END)")
+    return out
+
+
+def create_table_sql(decl: Declaration, table: Table) -> str:
+    lines = []
+    for f in table.fields:
+        null = " NOT NULL" if f.required else ""
+        conds = " AND ".join(f"({x})" for x in _checks(decl, f))
+        check = conds if f.required else f"{ident(f.name)} IS NULL OR ({conds})"
+        lines.append(f"  {ident(f.name)} {_AFFINITY[f.type]}{null} CHECK ({check})")
+    lines += [f"  CHECK ({c})" for c in parent_checks(decl, table)]
+    lines.append(f"  PRIMARY KEY ({', '.join(ident(k) for k in table.primary_key)})")
+    for fk in table.foreign_keys:
+        lines.append(
+            f"  FOREIGN KEY ({', '.join(map(ident, fk.fields))}) "
+            f"REFERENCES {ident(fk.table)} ({', '.join(map(ident, fk.reference))})"
+        )
+    return f"CREATE TABLE {ident(table.name)} (\n" + ",\n".join(lines) + "\n);"
+
+
+def index_sql(table: Table) -> list[str]:
+    """An index on each foreign key's columns (joins and FK checks)."""
+    out = []
+    for fk in table.foreign_keys:
+        if tuple(fk.fields) == tuple(table.primary_key[: len(fk.fields)]):
+            continue  # the primary key's index already serves it
+        name = ident(f"{table.name}__{'__'.join(fk.fields)}")
+        out.append(f"CREATE INDEX {name} ON {ident(table.name)} ({', '.join(map(ident, fk.fields))});")
+    return out
+
+
+def schema_sql(decl: Declaration) -> str:
+    """The whole DDL, in declaration order."""
+    clash = {VOCABULARY_TABLE, PACKAGE_TABLE} & set(decl.tables)
+    if clash:
+        raise ReleaseError(f"table name {sorted(clash)} is reserved for the SQLite metadata tables")
+    parts = [create_table_sql(decl, t) for t in decl.tables.values()]
+    parts += [sql for t in decl.tables.values() for sql in index_sql(t)]
+    parts.append(
+        f"CREATE TABLE {VOCABULARY_TABLE} (\n  vocabulary TEXT NOT NULL,\n  code TEXT NOT NULL,\n"
+        "  label TEXT NOT NULL,\n  definition TEXT NOT NULL,\n  acled TEXT,\n  ucdp TEXT,\n"
+        "  position INTEGER NOT NULL,\n  PRIMARY KEY (vocabulary, code)\n);"
+    )
+    parts.append(f"CREATE TABLE {PACKAGE_TABLE} (\n  key TEXT PRIMARY KEY,\n  value TEXT NOT NULL\n);")
+    return "\n\n".join(parts) + "\n"
+
+
+def _package_rows(decl: Declaration) -> list[tuple[str, str]]:
+    pkg = decl.package
+    rows = [("name", decl.name), ("title", str(pkg.get("title", ""))), ("version", decl.version),
+            ("homepage", str(pkg.get("homepage", ""))),
+            ("licenses", ", ".join(str(lic.get("name")) for lic in pkg.get("licenses", [])))]
+    return [r for r in rows if r[1]]
+
+
+def write_sqlite(decl: Declaration, tables: dict[str, list[dict[str, Any]]], path: Path) -> None:
+    """Write the database at ``path`` (which must not exist) and check its foreign keys."""
+    con = sqlite3.connect(path, isolation_level=None)
+    try:
+        con.execute("PRAGMA page_size = 4096")
+        con.execute("PRAGMA journal_mode = DELETE")
+        con.execute("PRAGMA foreign_keys = OFF")  # rows referencing rows of their own table load in key order
+        con.executescript(schema_sql(decl))
+        con.execute("BEGIN")
+        for table in decl.tables.values():
+            names = table.field_names
+            sql = (f"INSERT INTO {ident(table.name)} ({', '.join(map(ident, names))}) "
+                   f"VALUES ({', '.join('?' * len(names))})")
+            try:
+                con.executemany(sql, ([row[n] for n in names] for row in tables.get(table.name, [])))
+            except sqlite3.IntegrityError as exc:
+                raise ReleaseError(f"SQLite rejected a row of {table.name}: {exc}") from exc
+        con.executemany(
+            f"INSERT INTO {VOCABULARY_TABLE} VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [(v.name, c.code, c.label, c.definition, c.acled, c.ucdp, i)
+             for v in decl.vocabularies.values() for i, c in enumerate(v.codes)],
+        )
+        con.executemany(f"INSERT INTO {PACKAGE_TABLE} VALUES (?, ?)", _package_rows(decl))
+        con.execute("COMMIT")
+        dangling = con.execute("PRAGMA foreign_key_check").fetchall()
+        if dangling:
+            raise ReleaseError("SQLite foreign key check failed",
+                               [f"{t} rowid {r} -> {p}" for t, r, p, _ in dangling[:50]])
+        con.execute("VACUUM")
+    finally:
+        con.close()
