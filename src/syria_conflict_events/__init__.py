@@ -1,13 +1,53 @@
 """Syria Conflict Events (SCE): a validated, source-attributed dataset of events in the Syrian
-armed conflict."""
+armed conflict.
+
+    import syria_conflict_events as sce
+    events = sce.load("events")           # bundled data, typed, offline
+    ds = sce.load_all()                   # every table, with join helpers
+    old = sce.load("events", version="0.1.0")  # a pinned, checksum-verified release
+    sce.versions()                        # releases that can be fetched
+
+Importing the package is cheap: pandas, pyarrow and pandera load on first use.
+"""
 
 from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
+from typing import TYPE_CHECKING, Any
 
 try:
     __version__ = version("syria-conflict-events")
 except PackageNotFoundError:  # running from a source tree without installation
     __version__ = "0+unknown"
 
-__all__ = ["__version__"]
+if TYPE_CHECKING:
+    from .dataset import Dataset
+    from .download import ChecksumError, DownloadError, ReleaseError, UnknownVersionError, UnsafeArchiveError
+    from .loader import DataWarning, PackageError, load, load_all, versions
+
+# Public name -> module that defines it (imported on first access).
+_LAZY = {
+    "load": "loader", "load_all": "loader", "versions": "loader", "DataWarning": "loader",
+    "PackageError": "loader", "Dataset": "dataset", "ReleaseError": "download",
+    "UnknownVersionError": "download", "ChecksumError": "download", "DownloadError": "download",
+    "UnsafeArchiveError": "download",
+}
+
+__all__ = [
+    "ChecksumError", "DataWarning", "Dataset", "DownloadError", "PackageError", "ReleaseError",
+    "UnknownVersionError", "UnsafeArchiveError", "__version__", "load", "load_all", "versions",
+]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        value = getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY})
