@@ -118,7 +118,7 @@ class Dataset(Mapping[str, "pd.DataFrame"]):
         wide_frame = joined.unstack(role_field).reindex(columns=roles if role is None else [role])
         return wide_frame.reset_index().rename_axis(columns=None)
 
-    def claims(self) -> pd.DataFrame:
+    def claims_with_sources(self) -> pd.DataFrame:
         """Claims with their source's columns and their claimant actor's columns."""
         targets = [t for t in ("sources", "actors") if self.foreign_keys("claims", t)]
         return self.expand("claims", *targets)
