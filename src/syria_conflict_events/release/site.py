@@ -1,0 +1,201 @@
+"""The documentation site: hand-written pages from ``docs/`` plus pages, snippets and figures
+generated from the declaration and the data at build time, built by MkDocs (material theme)
+with ``--strict``.
+
+Generated files go to ``docs/generated/`` of a *staging copy* of the docs (the checkout is never
+written by a build); ``write_generated`` can also write them into the checkout's gitignored
+``docs/generated/`` for ``mkdocs serve``. Nothing generated is committed, so nothing can drift."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from ..declaration import Declaration
+from ..paths import repo_root
+from .citation import bibtex, citation_text, download_url, release_page_url
+from .dictionary import cell, data_dictionary, vocabulary_section
+from .errors import ReleaseError
+from .figures import event_map, timeline
+from .registry import REGISTRY_NAME, committed_registry, read_registry
+
+GENERATED = "generated"
+SNIPPETS = f"{GENERATED}/snippets"
+MKDOCS_TIMEOUT = 300
+
+
+def _read_records(root: Path, decl: Declaration) -> dict[str, list[dict[str, Any]]]:
+    from .build import _read_tables
+    from .values import records
+
+    raws = _read_tables(root, decl)
+    return {name: records(decl.tables[name], frame) for name, frame in raws.items()}
+
+
+def _overview(decl: Declaration, rows: dict[str, list[dict[str, Any]]]) -> str:
+    lines = [f"This is version **{decl.version}**. Its tables:", "", "| table | rows | what |", "|---|---|---|"]
+    for t in decl.tables.values():
+        lines.append(f"| [{t.name}](generated/data-dictionary.md#table-{t.name}) | {len(rows.get(t.name, []))} | "
+                     f"{cell(t.description)} |")
+    return "\n".join(lines) + "\n"
+
+
+def _citation(decl: Declaration) -> str:
+    return "\n".join([
+        citation_text(decl), "", "```bibtex", bibtex(decl).rstrip("\n"), "```", "",
+        "The repository's `CITATION.cff` carries the same metadata for reference managers and GitHub's "
+        "\"Cite this repository\".", "",
+    ])
+
+
+def _downloads(decl: Declaration, root: Path, release_dir: Path | None) -> str:
+    name = f"{decl.name}-{decl.version}"
+    lines = [
+        f"The files of release {decl.version} are attached to the release page "
+        f"[v{decl.version}]({release_page_url(decl)}):", "",
+        "| file | address |", "|---|---|",
+        f"| the release, zipped | <{download_url(decl, name + '.zip')}> |",
+        f"| its checksums | <{download_url(decl, 'SHA256SUMS')}> |", "",
+    ]
+    registry_path = committed_registry(root) or (repo_root() / "src" / "syria_conflict_events" / REGISTRY_NAME
+                                                 if repo_root() else None)
+    releases = read_registry(registry_path)["releases"] if registry_path and registry_path.is_file() else {}
+    if releases:
+        lines += ["Releases the loader knows (from its registry, written by the release build):", "",
+                  "| version | file | SHA-256 |", "|---|---|---|"]
+        lines += [f"| {v} | `{e.get('file')}` | `{e.get('sha256')}` |" for v, e in releases.items()]
+        lines.append("")
+    if release_dir is not None and (release_dir / "datapackage.json").is_file():
+        descriptor = json.loads((release_dir / "datapackage.json").read_text(encoding="utf-8"))
+        lines += [f"What `{name}.zip` holds (every file is listed with its size and SHA-256 in its "
+                  "`datapackage.json`):", "", "| file | format | bytes |", "|---|---|---|"]
+        lines += [f"| `{r['path']}` | {r.get('format', '')} | {int(r.get('bytes', 0)):,} |"
+                  for r in descriptor["resources"]]
+        lines.append("")
+    return "\n".join(lines)
+
+
+def _figures(decl: Declaration, rows: dict[str, list[dict[str, Any]]], out: Path) -> str:
+    events, places = rows.get("events", []), rows.get("places", [])
+    t = timeline(decl, events, out / "timeline.svg")
+    m = event_map(decl, events, places, out / "map.svg")
+    return "\n".join([
+        "## Timeline", "",
+        "![Bar chart: number of events on each day of the covered span, stacked by event type]"
+        "(generated/timeline.svg){ #timeline }", "",
+        f"Events per day from {t.detail}, stacked by event type. An event dated to a span "
+        f"of days counts on each of those days. {t.shown} events fall in the span; {t.left_out} context events "
+        "outside it are not shown.", "",
+        "## Map", "",
+        "![Map: places as grey points and events as red circles sized by the number of events at each place]"
+        "(generated/map.svg){ #map }", "",
+        f"Places with coordinates (grey) and events at each place (red, area proportional to the count). "
+        f"{m.detail}; {m.shown} events are at a place with a point, {m.left_out} at a place recorded without "
+        "one (a governorate, a region or a front line) and are not drawn. Points are the places' recorded "
+        "coordinates; the dashed rectangle is the country's bounding box that the validator uses, not a border.",
+        "",
+    ])
+
+
+def _coverage(root: Path, decl: Declaration) -> str:
+    try:
+        from ..coverage import coverage, to_markdown
+    except ImportError:
+        return "# Coverage\n\nCoverage per day is not available in this version of the tools.\n"
+    if "coverage" not in decl.package or "front" not in decl.vocabularies:
+        return "# Coverage\n\nThe package declares no coverage span.\n"
+    matrix, empty = coverage(root, decl)
+    span = decl.package["coverage"]
+    lines = ["# Coverage", "",
+             f"Events on each day of the span the dataset promises to cover ({span['from']} to {span['to']}), "
+             "per front (an editors' grouping, see the [front vocabulary](data-dictionary.md#vocabulary-front)). "
+             "An event counts on every day of its span. `sce coverage` prints the same table.", ""]
+    lines.append(f"Days without any event: {', '.join(empty)}." if empty else "Every day has at least one event.")
+    return "\n".join([*lines, "", to_markdown(matrix, decl)])
+
+
+def _release_diff(release_dir: Path | None) -> str:
+    if release_dir is not None and (release_dir / "RELEASE-DIFF.md").is_file():
+        text = (release_dir / "RELEASE-DIFF.md").read_text(encoding="utf-8")
+        return text + "\nThe complete diff, with every row, is `release-diff.json` in the release.\n"
+    return ("# Release diff\n\nThis build was not compared with a previous release (`sce build --previous OLD` "
+            "writes the diff). Compare any two releases with `sce diff OLD NEW`.\n")
+
+
+def write_generated(docs_dir: Path, root: Path, decl: Declaration, release_dir: Path | None = None) -> list[str]:
+    """Write every generated page, snippet and figure under ``docs_dir/generated``; return their paths."""
+    out = docs_dir / GENERATED
+    if out.exists():
+        shutil.rmtree(out)
+    (out / "snippets").mkdir(parents=True)
+    rows = _read_records(root, decl)
+    files: dict[str, str] = {
+        f"{GENERATED}/data-dictionary.md": data_dictionary(decl),
+        f"{GENERATED}/coverage.md": _coverage(root, decl),
+        f"{GENERATED}/release-diff.md": _release_diff(release_dir),
+        f"{SNIPPETS}/overview.md": _overview(decl, rows),
+        f"{SNIPPETS}/citation.md": _citation(decl),
+        f"{SNIPPETS}/downloads.md": _downloads(decl, root, release_dir),
+        f"{SNIPPETS}/figures.md": _figures(decl, rows, out),
+    }
+    changelog = root / "CHANGELOG.md"
+    if not changelog.is_file() and repo_root():
+        changelog = repo_root() / "CHANGELOG.md"
+    files[f"{GENERATED}/changelog.md"] = (changelog.read_text(encoding="utf-8") if changelog.is_file()
+                                          else "# Changelog\n\nNo changelog yet.\n")
+    for name in decl.vocabularies:
+        section = vocabulary_section(decl, name)[2:]  # without the heading: pages give their own
+        files[f"{SNIPPETS}/vocabulary-{name}.md"] = "\n".join(section)
+    for rel, text in files.items():
+        (docs_dir / rel).write_text(text, encoding="utf-8", newline="\n")
+    return sorted([*files, f"{GENERATED}/timeline.svg", f"{GENERATED}/map.svg"])
+
+
+def _docs_source() -> Path:
+    source = repo_root()
+    if source is None or not (source / "mkdocs.yml").is_file():
+        raise ReleaseError("the documentation site is built from a source checkout (mkdocs.yml and docs/)")
+    return source
+
+
+def build_site(root: Path, out: Path, *, release_dir: Path | None = None, decl: Declaration | None = None,
+               progress: Callable[[str], Any] = print) -> Path:
+    """Generate the pages into a staging copy of the docs and run ``mkdocs build --strict`` into
+    ``out`` (replaced only when the build succeeds)."""
+    from .build import declaration_for
+
+    decl = decl or declaration_for(root)
+    source = _docs_source()
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=".site-", dir=out.parent))
+    try:
+        stage = work / "src"
+        shutil.copytree(source / "docs", stage / "docs", ignore=shutil.ignore_patterns(GENERATED))
+        shutil.copyfile(source / "mkdocs.yml", stage / "mkdocs.yml")
+        write_generated(stage / "docs", root, decl, release_dir)
+        built = work / "site"
+        cmd = [sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet",
+               "--config-file", str(stage / "mkdocs.yml"), "--site-dir", str(built)]
+        env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+        try:
+            done = subprocess.run(cmd, cwd=stage, capture_output=True, text=True, timeout=MKDOCS_TIMEOUT, env=env)
+        except subprocess.TimeoutExpired as exc:
+            raise ReleaseError(f"mkdocs build took longer than {MKDOCS_TIMEOUT} s") from exc
+        if done.returncode != 0:
+            lines = (done.stdout + done.stderr).strip().splitlines()
+            raise ReleaseError("mkdocs build --strict failed", lines[-60:])
+        if out.exists():
+            shutil.rmtree(out)
+        os.replace(built, out)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    progress(f"site: {sum(1 for _ in out.rglob('*.html'))} pages in {out}")
+    return out
