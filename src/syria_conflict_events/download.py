@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import re
 import shutil
@@ -37,6 +38,7 @@ DEFAULT_URL_TEMPLATE = "https://github.com/{repository}/releases/download/v{vers
 MAX_EXTRACTED_BYTES = 4 * 1024**3
 MAX_MEMBERS = 10_000
 MARKER = ".sce-verified"  # written last in an extracted release: holds the zip's SHA-256
+_log = logging.getLogger(__name__)
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 _CHUNK = 1 << 20
 
@@ -179,7 +181,7 @@ def fetch_archive(release: Release, *, base_url: str | None = None, cache_dir: s
         if sha256_of(target) == release.sha256:
             return target
         # A partial or damaged copy: drop it and fetch again.
-        pooch.get_logger().warning("%s does not match its registered SHA-256; fetching it again", target)
+        _log.warning("%s does not match its registered SHA-256; fetching it again", target)
         target.unlink()
     try:
         cache.mkdir(parents=True, exist_ok=True)
@@ -221,7 +223,7 @@ def _member_path(info: zipfile.ZipInfo) -> PurePosixPath:
         problem = "leaves the extraction directory"
     elif stat.S_ISLNK(mode):
         problem = "is a symbolic link"
-    elif mode and not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+    elif stat.S_IFMT(mode) not in (0, stat.S_IFREG, stat.S_IFDIR):  # 0: no Unix type recorded
         problem = "is not a regular file"
     if problem:
         raise UnsafeArchiveError(f"refusing to extract: member {name!r} {problem}")

@@ -125,7 +125,9 @@ def open_package(root: str | Path) -> Package:
         raise PackageError(f"{root / 'datapackage.json'}: has no list of resources")
     by_name: dict[str, dict[str, Any]] = {}
     for res in resources:
-        if isinstance(res, dict) and isinstance(res.get("name"), str) and res.get("format", "csv") == "csv":
+        # A release also lists its other files (JSON, Parquet, ...) as resources: keep the tables.
+        if (isinstance(res, dict) and isinstance(res.get("name"), str) and res.get("format", "csv") == "csv"
+                and res.get("type", "table") == "table"):
             by_name[res["name"]] = res
     return Package(root, descriptor, by_name, download.read_checksums(root))
 
