@@ -19,8 +19,10 @@ $(STAMP): pyproject.toml
 validate: $(STAMP)
 	$(BIN)/sce validate
 
+# Validates, builds dist/<name>-<version>/ and its zip, updates the loader's registry, builds the
+# site into dist/site. PREVIOUS=<release dir or zip> adds the release diff and the SemVer check.
 release: $(STAMP)
-	$(BIN)/sce validate
+	$(BIN)/sce build $(if $(PREVIOUS),--previous "$(PREVIOUS)")
 
 test: $(STAMP)
 	$(BIN)/ruff check .

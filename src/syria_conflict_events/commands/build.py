@@ -40,5 +40,5 @@ def run(args: argparse.Namespace) -> int:
     except ReleaseError as exc:
         for line in exc.details:
             print(line, file=sys.stderr)
-        raise CommandError(str(exc), exit_code=1) from exc
+        raise CommandError(str(exc), exit_code=exc.exit_code) from exc
     return 0

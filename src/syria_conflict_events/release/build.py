@@ -79,10 +79,11 @@ def _validate(root: Path, decl: Declaration) -> dict[str, int]:
     try:
         report = validate_package(root, decl=decl)
     except UsageError as exc:
-        raise ReleaseError(f"cannot validate {root}: {exc}") from exc
+        raise ReleaseError(f"cannot validate {root}: {exc}", exit_code=2) from exc
     if not report.valid:
         lines = render(report, "text").rstrip("\n").splitlines()
-        raise ReleaseError(f"validation failed with {len(report.errors)} errors; nothing was built", lines)
+        raise ReleaseError(f"validation failed with {len(report.errors)} errors; nothing was built", lines,
+                           exit_code=report.exit_code)
     return report.rows
 
 
