@@ -374,8 +374,10 @@ def read_table(package: Package, table: str, *, verify: bool = True) -> pd.DataF
 
 # --- public API --------------------------------------------------------------------------------
 
-def _open(version: str | None, root: str | Path | None, base_url: str | None,
-          cache_dir: str | Path | None, *, refresh: bool = False) -> Package:
+def open_source(version: str | None = None, root: str | Path | None = None, base_url: str | None = None,
+                cache_dir: str | Path | None = None, *, refresh: bool = False) -> Package:
+    """The package to read: a directory (``root``), a pinned release (``version``, fetched and
+    verified on first use) or, by default, the bundled copy."""
     if version is not None and root is not None:
         raise ValueError("give either version= (a published release) or root= (a package directory), not both")
     if root is not None:
@@ -394,7 +396,7 @@ Frames = dict[str, "pd.DataFrame"]
 def _read_all(names: list[str] | None, version: str | None, root: str | Path | None, base_url: str | None,
               cache_dir: str | Path | None) -> tuple[Package, Frames, dict[str, list[CellProblem]]]:
     """Read tables; a cached release whose file no longer matches SHA256SUMS is extracted again."""
-    package = _open(version, root, base_url, cache_dir)
+    package = open_source(version, root, base_url, cache_dir)
     for name in names or []:
         package.spec(name)  # unknown table: fail before downloading more or reading anything
     for attempt in (1, 2):
@@ -404,7 +406,7 @@ def _read_all(names: list[str] | None, version: str | None, root: str | Path | N
         except download.ChecksumError:
             if version is None or attempt == 2:
                 raise
-            package = _open(version, root, base_url, cache_dir, refresh=True)
+            package = open_source(version, root, base_url, cache_dir, refresh=True)
     frames = {n: frame for n, (frame, _) in results.items()}
     return package, frames, {n: problems for n, (_, problems) in results.items() if problems}
 
