@@ -182,7 +182,8 @@ def build_site(root: Path, out: Path, *, release_dir: Path | None = None, decl: 
         shutil.copyfile(source / "mkdocs.yml", stage / "mkdocs.yml")
         write_generated(stage / "docs", root, decl, release_dir)
         built = work / "site"
-        cmd = [sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet",
+        # Never --quiet: it hides the warnings that --strict counts, and a broken link would pass.
+        cmd = [sys.executable, "-m", "mkdocs", "build", "--strict",
                "--config-file", str(stage / "mkdocs.yml"), "--site-dir", str(built)]
         env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
         try:

@@ -1,0 +1,194 @@
+"""The documentation site in a real headless browser (Debian's chromium through chromedriver),
+served on 127.0.0.1: the main pages load without console errors, the timeline and the map render,
+and no internal link, image, script or anchor is broken."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import shutil
+import threading
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import urldefrag, urljoin, urlparse
+
+import pytest
+
+from syria_conflict_events.release.site import build_site
+
+REPO = Path(__file__).resolve().parents[1]
+MAIN_PAGES = ["", "download/", "methodology/", "figures/", "generated/data-dictionary/", "generated/coverage/",
+              "generated/changelog/", "generated/release-diff/"]
+MAX_PAGES = 500
+
+
+def _browser_paths() -> tuple[str, str]:
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    driver = shutil.which("chromedriver")
+    if chromium and driver:
+        return chromium, driver
+    reason = "chromium and chromedriver are not installed (apt-get install -y chromium chromium-driver)"
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason}; .ci/run installs them, so CI must have them")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def served_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The site built from the repository's data, served on an ephemeral 127.0.0.1 port."""
+    site = build_site(REPO, tmp_path_factory.mktemp("browser") / "site", progress=lambda _: None)
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):  # keep pytest's output clean
+            pass
+
+    class Server(http.server.ThreadingHTTPServer):
+        def handle_error(self, request, client_address):  # a browser closing a connection early is fine
+            pass
+
+    server = Server(("127.0.0.1", 0), functools.partial(Quiet, directory=str(site)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory: pytest.TempPathFactory):
+    chromium, driver_path = _browser_paths()
+    webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is a dev dependency")
+    from selenium.webdriver.chrome.options import Options
+    from selenium.webdriver.chrome.service import Service
+
+    os.environ.setdefault("SE_OFFLINE", "true")  # never let Selenium Manager look for downloads
+    options = Options()
+    options.binary_location = chromium
+    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--disable-dev-shm-usage", "--window-size=1280,1000",
+                f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}"):
+        options.add_argument(arg)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(service=Service(executable_path=driver_path), options=options)
+    driver.set_page_load_timeout(60)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+def _load(driver, url: str) -> list[dict]:
+    driver.get(url)
+    driver.execute_script("return document.readyState")
+    return driver.get_log("browser")
+
+
+@pytest.mark.parametrize("page", MAIN_PAGES)
+def test_main_pages_load_without_console_errors(browser, served_site, page):
+    logs = _load(browser, served_site + page)
+    errors = [entry for entry in logs if entry.get("level") == "SEVERE"]
+    assert errors == [], f"{page or 'index'}: console errors: {errors}"
+    assert "Syria Conflict Events" in browser.title
+    assert browser.find_element("css selector", "article h1").text.strip()
+
+
+def test_console_errors_are_seen(browser, served_site):
+    """The console check above can fail: an error logged by a page shows up as SEVERE."""
+    _load(browser, served_site)
+    browser.execute_script("console.error('sce-test-error')")
+    assert any("sce-test-error" in e.get("message", "") and e.get("level") == "SEVERE"
+               for e in browser.get_log("browser"))
+
+
+def test_timeline_and_map_render(browser, served_site):
+    _load(browser, served_site + "figures/")
+    images = browser.execute_script("""
+        return Array.from(document.querySelectorAll('article img')).map(img => {
+            const box = img.getBoundingClientRect();
+            return {src: img.getAttribute('src'), ok: img.complete && img.naturalWidth > 0,
+                    width: box.width, height: box.height};
+        });""")
+    by_name = {Path(i["src"]).name: i for i in images}
+    for name in ("timeline.svg", "map.svg"):
+        assert name in by_name, f"{name} is not on the figures page: {images}"
+        image = by_name[name]
+        assert image["ok"], f"{name} did not load"
+        assert image["width"] > 200 and image["height"] > 100, f"{name} renders too small: {image}"
+
+
+def test_search_index_is_built(served_site):
+    with urllib.request.urlopen(served_site + "search/search_index.json", timeout=30) as response:
+        assert b"Data dictionary" in response.read()
+
+
+class _Links(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.links: list[str] = []
+        self.ids: set[str] = set()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        if a.get("id"):
+            self.ids.add(a["id"] or "")
+        for attr in ("href", "src"):
+            value = a.get(attr)
+            if value and not value.startswith(("mailto:", "javascript:", "data:")):
+                self.links.append(value)
+
+
+def _fetch(url: str) -> tuple[int, str | None]:
+    """(HTTP status, the text of an HTML page or None for any other file)."""
+    try:
+        with urllib.request.urlopen(url, timeout=30) as response:
+            html = response.headers.get_content_type() == "text/html"
+            return response.status, response.read().decode("utf-8", "replace") if html else None
+    except urllib.error.HTTPError as exc:
+        return exc.code, None
+
+
+def test_no_broken_internal_links(served_site):
+    """Crawl every page reachable from the index: every internal link, image, script and
+    stylesheet answers 200, and every #fragment names an element of its page."""
+    origin = urlparse(served_site).netloc
+    pages: dict[str, _Links | None] = {}
+    queue, broken, checked = [served_site], [], 0
+    wanted_fragments: list[tuple[str, str, str]] = []
+    while queue and checked < MAX_PAGES:
+        url = queue.pop()
+        if url in pages:
+            continue
+        status, body = _fetch(url)
+        checked += 1
+        if status != 200:
+            broken.append(f"{url}: HTTP {status}")
+            pages[url] = None
+            continue
+        if body is None:
+            pages[url] = None
+            continue
+        parser = _Links()
+        parser.feed(body)
+        pages[url] = parser
+        for link in parser.links:
+            target, fragment = urldefrag(urljoin(url, link))
+            if urlparse(target).netloc != origin:
+                continue
+            if fragment:
+                wanted_fragments.append((url, target, fragment))
+            if target not in pages:
+                queue.append(target)
+    for source, target, fragment in wanted_fragments:
+        page = pages.get(target)
+        if page is not None and fragment not in page.ids:
+            broken.append(f"{source}: #{fragment} not found in {target}")
+    assert checked > len(MAIN_PAGES)
+    assert len(wanted_fragments) > 10  # the dictionary's own anchors at least
+    assert broken == []

@@ -1,0 +1,103 @@
+"""The documentation site builds with `mkdocs build --strict`, holds every page, a data dictionary
+generated from the declaration and figures generated from the data (deterministically), and never
+writes into the checkout's docs/."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+
+import pytest
+
+from syria_conflict_events.declaration import load_declaration
+from syria_conflict_events.release import ReleaseError, build_release
+from syria_conflict_events.release import site as site_module
+from syria_conflict_events.release.site import build_site, write_generated
+
+REPO = Path(__file__).resolve().parents[1]
+DECL = load_declaration()
+PAGES = ["index.html", "download/index.html", "methodology/index.html", "figures/index.html",
+         "generated/data-dictionary/index.html", "generated/changelog/index.html",
+         "generated/coverage/index.html", "generated/release-diff/index.html", "contributing/index.html",
+         "errors/index.html", "sourcing-notes/index.html", "design-decisions/index.html"]
+
+
+def _tree(path: Path) -> dict[str, str]:
+    if not path.exists():
+        return {}
+    return {p.relative_to(path).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(path.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The site built once from the small valid package and its release."""
+    from conftest import write_package
+
+    base = tmp_path_factory.mktemp("site")
+    root = write_package(base / "pkg")
+    docs_before = _tree(REPO / "docs")
+    zip_path = build_release(root, base / "dist", update_registry=False, progress=lambda _: None)
+    out = build_site(root, base / "site", release_dir=zip_path.with_suffix(""), progress=lambda _: None)
+    assert _tree(REPO / "docs") == docs_before, "building the site wrote into the checkout's docs/"
+    return out
+
+
+def test_every_page_is_built(built_site):
+    missing = [p for p in PAGES if not (built_site / p).is_file()]
+    assert missing == []
+    assert (built_site / "generated" / "timeline.svg").is_file()
+    assert (built_site / "generated" / "map.svg").is_file()
+    assert not (built_site / "generated" / "snippets").exists(), "snippets must not become pages"
+
+
+def test_data_dictionary_page_covers_the_declaration(built_site):
+    html = (built_site / "generated" / "data-dictionary" / "index.html").read_text(encoding="utf-8")
+    for t in DECL.tables.values():
+        assert f'id="table-{t.name}"' in html
+        for f in t.fields:
+            assert f"<code>{f.name}</code>" in html
+    for v in DECL.vocabularies.values():
+        assert f'id="vocabulary-{v.name}"' in html
+        for c in v.codes:
+            assert c.definition.split()[0] in html
+
+
+def test_pages_include_the_generated_snippets(built_site):
+    index = (built_site / "index.html").read_text(encoding="utf-8")
+    assert "--8&lt;--" not in index and "--8<--" not in index
+    assert f"version <strong>{DECL.version}</strong>" in index
+    assert f"version {DECL.version} [data set]" in index  # the citation
+    assert "{Data set}" in index  # the BibTeX entry
+    methodology = (built_site / "methodology" / "index.html").read_text(encoding="utf-8")
+    for code in DECL.vocabularies["verification"].values:
+        assert f"<code>{code}</code>" in methodology
+    download = (built_site / "download" / "index.html").read_text(encoding="utf-8")
+    assert f"releases/download/v{DECL.version}/{DECL.name}-{DECL.version}.zip" in download
+    assert DECL.package["repository"] in download
+
+
+def test_figures_are_deterministic(tmp_path, valid_package):
+    a, b = tmp_path / "a", tmp_path / "b"
+    write_generated(a, valid_package, DECL)
+    write_generated(b, valid_package, DECL)
+    assert _tree(a) == _tree(b)
+    svg = (a / "generated" / "timeline.svg").read_text(encoding="utf-8")
+    assert svg.startswith("<?xml") and "<dc:date>" not in svg
+
+
+def test_strict_build_fails_on_a_broken_link(tmp_path, valid_package, monkeypatch):
+    source = tmp_path / "source"
+    (source).mkdir()
+    shutil.copytree(REPO / "docs", source / "docs", ignore=shutil.ignore_patterns("generated"))
+    shutil.copyfile(REPO / "mkdocs.yml", source / "mkdocs.yml")
+    with (source / "docs" / "download.md").open("a", encoding="utf-8") as fh:
+        fh.write("\nSee [the missing page](no-such-page.md).\n")
+    monkeypatch.setattr(site_module, "_docs_source", lambda: source)
+    out = tmp_path / "site"
+    with pytest.raises(ReleaseError, match="mkdocs build --strict failed") as info:
+        build_site(valid_package, out, progress=lambda _: None)
+    assert any("no-such-page.md" in line for line in info.value.details)
+    assert not out.exists()
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".site-")] == []
