@@ -70,8 +70,9 @@ def _schema_errors(instance: Any, schema: dict, rel: str) -> list[ValidationErro
 def check_descriptor(descriptor: Any, decl: Declaration) -> list[ValidationError]:
     rel = "datapackage.json"
     errors: list[ValidationError] = []
-    if isinstance(descriptor, dict):
-        for i, res in enumerate(descriptor.get("resources") or []):
+    resources = descriptor.get("resources") if isinstance(descriptor, dict) else None
+    if isinstance(resources, list):  # any other shape is reported by the schema checks below
+        for i, res in enumerate(resources):
             if isinstance(res, dict) and unsafe_path(res.get("path")):
                 errors.append(ValidationError(rel, None, f"resources/{i}/path", "unsafe-path",
                                               f"path {res.get('path')!r} is outside the package",
