@@ -228,8 +228,13 @@ def _to_pandas(arr: pa.ChunkedArray, dtype: object) -> pd.Series:
     import pandas as pd
     import pyarrow as pa
 
-    mapper = {pa.int64(): pd.Int64Dtype(), pa.float64(): pd.Float64Dtype()}.get
-    values = arr.to_pandas(types_mapper=mapper, coerce_temporal_nanoseconds=False)
+    if pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type):
+        values = arr.to_pandas()  # zero-copy into pandas' Arrow-backed str (a types_mapper would copy)
+    elif pa.types.is_timestamp(arr.type):
+        values = arr.to_pandas(coerce_temporal_nanoseconds=False)
+    else:
+        mapper = {pa.int64(): pd.Int64Dtype(), pa.float64(): pd.Float64Dtype()}.get
+        values = arr.to_pandas(types_mapper=mapper)
     return values if values.dtype == dtype else values.astype(dtype)
 
 
@@ -332,7 +337,7 @@ def read_csv_text(path: Path, spec: TableSpec) -> pa.Table:
     try:
         return pacsv.read_csv(
             path,
-            read_options=pacsv.ReadOptions(block_size=1 << 24),
+            read_options=pacsv.ReadOptions(block_size=1 << 22),
             parse_options=pacsv.ParseOptions(newlines_in_values=False),
             convert_options=pacsv.ConvertOptions(
                 column_types={n: pa.string() for n in names},
