@@ -216,3 +216,20 @@ def test_malformed_registry_is_a_clear_error(release, text):
     release["registry"].write_text(text)
     with pytest.raises(sce.ReleaseError, match="registry is malformed"):
         sce.versions()
+
+
+def test_concurrent_extraction_of_the_same_release(release, server, monkeypatch):
+    """Another process finishing the same extraction first is not an error."""
+    real_replace = download.os.replace
+
+    def racing_replace(src, dst):
+        shutil.copytree(src, dst)  # the other process wins the race
+        raise OSError(39, "Directory not empty")
+
+    monkeypatch.setattr(download.os, "replace", racing_replace)
+    dest = download.extracted_release(VERSION, base_url=server.url, cache_dir=release["cache"])
+    monkeypatch.setattr(download.os, "replace", real_replace)
+    assert (dest / "datapackage.json").is_file()
+    assert not [p for p in release["cache"].iterdir() if p.name.startswith(".extract-")]
+    pd.testing.assert_frame_equal(sce.load("events", version=VERSION, cache_dir=release["cache"]),
+                                  sce.load("events", root=release["pkg"]))

@@ -297,23 +297,36 @@ def extracted_release(version: str, *, base_url: str | None = None, cache_dir: s
     """
     release = lookup(version)
     dest = release_dir(release, cache_dir)
-    marker = dest / MARKER
-    if not refresh and marker.is_file() and marker.read_text(encoding="utf-8").strip() == release.sha256:
+    if not refresh and _is_complete(dest, release):
         return dest
     archive = fetch_archive(release, base_url=base_url, cache_dir=cache_dir)
-    staging = Path(tempfile.mkdtemp(prefix=".extract-", dir=dest.parent))
+    try:
+        staging = Path(tempfile.mkdtemp(prefix=".extract-", dir=dest.parent))
+    except OSError as exc:
+        raise ReleaseError(f"cannot extract into the cache directory {dest.parent}: {exc.strerror}") from exc
     try:
         safe_extract(archive, staging)
         package = _package_dir(staging)
+        (package / MARKER).write_text(release.sha256 + "\n", encoding="utf-8")  # moves in with the files
         if dest.exists():
             shutil.rmtree(dest)
         os.replace(package, dest)
-        (dest / MARKER).write_text(release.sha256 + "\n", encoding="utf-8")
     except zipfile.BadZipFile as exc:
         raise ReleaseError(f"{archive}: not a readable zip file ({exc})") from exc
+    except OSError as exc:
+        if _is_complete(dest, release):  # another process extracted the same release meanwhile
+            return dest
+        raise ReleaseError(f"cannot extract {archive} into {dest}: {exc}") from exc
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return dest
+
+
+def _is_complete(dest: Path, release: Release) -> bool:
+    try:
+        return (dest / MARKER).read_text(encoding="utf-8").strip() == release.sha256
+    except (OSError, UnicodeDecodeError):
+        return False
 
 
 def read_checksums(root: Path) -> dict[str, str] | None:
