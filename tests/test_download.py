@@ -125,6 +125,13 @@ def test_default_url_is_the_projects_release_location(release):
         f"https://github.com/{repository}/releases/download/v{VERSION}/{release['zip']}"
 
 
+def test_default_url_agrees_with_the_release_build(release):
+    from syria_conflict_events.release.citation import download_url
+
+    entry = download.lookup(VERSION)
+    assert download.release_url(entry) == download_url(load_declaration(), entry.file)
+
+
 def test_default_cache_dir_is_the_user_cache(monkeypatch):
     import platformdirs
 
