@@ -101,3 +101,14 @@ def test_strict_build_fails_on_a_broken_link(tmp_path, valid_package, monkeypatc
     assert any("no-such-page.md" in line for line in info.value.details)
     assert not out.exists()
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".site-")] == []
+
+
+def test_build_release_builds_the_site_into_dist(tmp_path, valid_package):
+    lines: list[str] = []
+    build_release(valid_package, tmp_path / "dist", site=True, update_registry=False, progress=lines.append)
+    site = tmp_path / "dist" / "site"
+    assert (site / "index.html").is_file() and (site / "generated" / "map.svg").is_file()
+    download = (site / "download" / "index.html").read_text(encoding="utf-8")
+    assert "data/events.csv" in download  # the release's file list, from its datapackage.json
+    assert any("documentation site" in line for line in lines)
+    assert [p.name for p in (tmp_path / "dist").iterdir() if p.name.startswith(".")] == []
