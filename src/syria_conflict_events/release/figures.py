@@ -20,6 +20,8 @@ from ..declaration import Declaration
 SVG_METADATA = {"Date": None, "Creator": None}
 TYPE_COLOURS = ["#1b6ca8", "#e3a21a", "#7a5195", "#c0392b", "#2e8b57", "#6c757d", "#17becf", "#8c564b"]
 MAX_LABELS = 15
+LABEL_OFFSETS = [((6, 3), "left"), ((-6, 3), "right"), ((6, -11), "left"), ((-6, -11), "right"),
+                 ((0, 9), "center"), ((0, -17), "center")]
 
 
 @dataclass
@@ -90,6 +92,22 @@ def timeline(decl: Declaration, events: list[dict[str, Any]], path: Path) -> Fig
     return FigureNote(path, shown, len(events) - shown, f"{first.isoformat()} to {last.isoformat()}")
 
 
+def _label(fig: Any, ax: Any, labels: list[tuple[str, float, float]]) -> None:
+    """Label points, most important first, on the first side where the text overlaps no earlier
+    label; a label that fits nowhere is left out (its circle still shows the count)."""
+    renderer = fig.canvas.get_renderer()
+    boxes: list[Any] = []
+    for text, x, y in labels:
+        for (dx, dy), ha in LABEL_OFFSETS:
+            note = ax.annotate(text, (x, y), xytext=(dx, dy), ha=ha, textcoords="offset points", fontsize=8,
+                               zorder=4)
+            box = note.get_window_extent(renderer).expanded(1.05, 1.1)
+            if not any(box.overlaps(b) for b in boxes):
+                boxes.append(box)
+                break
+            note.remove()
+
+
 def _bbox(decl: Declaration, country: str) -> list[float] | None:
     vocab = decl.vocabularies.get("country")
     code = vocab.get(country) if vocab else None
@@ -112,9 +130,8 @@ def event_map(decl: Declaration, events: list[dict[str, Any]], places: list[dict
         ax.scatter([located[k]["longitude"] for k in ids], [located[k]["latitude"] for k in ids],
                    s=[40 + 60 * per_place[k] for k in ids], color="#c0392b", alpha=0.55, edgecolor="#7b241c",
                    zorder=3, label="events at a place (area ∝ count)")
-        for k in ids[:MAX_LABELS]:
-            ax.annotate(f"{located[k]['name']} ({per_place[k]})", (located[k]["longitude"], located[k]["latitude"]),
-                        xytext=(5, 4), textcoords="offset points", fontsize=8, zorder=4)
+        _label(fig, ax, [(f"{located[k]['name']} ({per_place[k]})", located[k]["longitude"], located[k]["latitude"])
+                         for k in ids[:MAX_LABELS]])
     box = _bbox(decl, country)
     if box:
         west, south, east, north = box

@@ -96,9 +96,10 @@ def _figures(decl: Declaration, rows: dict[str, list[dict[str, Any]]], out: Path
         "## Map", "",
         "![Map: places as grey points and events as red circles sized by the number of events at each place]"
         "(generated/map.svg){ #map }", "",
-        f"Places with coordinates (grey) and events at each place (red, area proportional to the count). "
+        f"Places with coordinates (grey) and events at each place (red, area proportional to the count; labels "
+        "name the places with the most events where they fit). "
         f"{m.detail}; {m.shown} events are at a place with a point, {m.left_out} at a place recorded without "
-        "one (a governorate, a region or a front line) and are not drawn. Points are the places' recorded "
+        "coordinates and are not drawn. Points are the places' recorded "
         "coordinates; the dashed rectangle is the country's bounding box that the validator uses, not a border.",
         "",
     ])
