@@ -94,7 +94,7 @@ def test_strict_build_fails_on_a_broken_link(tmp_path, valid_package, monkeypatc
     shutil.copyfile(REPO / "mkdocs.yml", source / "mkdocs.yml")
     with (source / "docs" / "download.md").open("a", encoding="utf-8") as fh:
         fh.write("\nSee [the missing page](no-such-page.md).\n")
-    monkeypatch.setattr(site_module, "_docs_source", lambda: source)
+    monkeypatch.setattr(site_module, "docs_source", lambda: source)
     out = tmp_path / "site"
     with pytest.raises(ReleaseError, match="mkdocs build --strict failed") as info:
         build_site(valid_package, out, progress=lambda _: None)

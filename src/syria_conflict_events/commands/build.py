@@ -32,8 +32,14 @@ def run(args: argparse.Namespace) -> int:
     def progress(message: str) -> None:
         print(message, flush=True)
 
+    from ..paths import repo_root
+
+    checkout = repo_root()
+    site = not args.no_site and checkout is not None and (checkout / "mkdocs.yml").is_file()
+    if not args.no_site and not site:
+        progress("note: no source checkout with mkdocs.yml here, so the documentation site is skipped")
     try:
-        build_release(args.path, args.dist, previous=args.previous, site=not args.no_site,
+        build_release(args.path, args.dist, previous=args.previous, site=site,
                       update_registry=not args.no_registry, progress=progress)
     except DeclarationError as exc:
         raise CommandError(str(exc)) from exc

@@ -240,6 +240,10 @@ def build_release(root: Path | None = None, dist: Path | None = None, *, previou
     _check_dist(root, dist)
     decl = declaration_for(root)
     name = release_name(decl)
+    if site:
+        from .site import docs_source
+
+        docs_source()  # fail before building anything when the docs sources are missing
     steps = _Steps(progress, 10 + int(has_geo_tables(decl)) + int(previous is not None) + int(site))
     progress(f"Building {name} from {root} into {dist}")
 

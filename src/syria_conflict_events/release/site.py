@@ -159,7 +159,7 @@ def write_generated(docs_dir: Path, root: Path, decl: Declaration, release_dir: 
     return sorted([*files, f"{GENERATED}/timeline.svg", f"{GENERATED}/map.svg"])
 
 
-def _docs_source() -> Path:
+def docs_source() -> Path:
     source = repo_root()
     if source is None or not (source / "mkdocs.yml").is_file():
         raise ReleaseError("the documentation site is built from a source checkout (mkdocs.yml and docs/)")
@@ -173,7 +173,7 @@ def build_site(root: Path, out: Path, *, release_dir: Path | None = None, decl: 
     from .build import declaration_for
 
     decl = decl or declaration_for(root)
-    source = _docs_source()
+    source = docs_source()
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=".site-", dir=out.parent))
