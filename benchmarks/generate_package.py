@@ -45,7 +45,10 @@ def generate(n: int, root: Path, seed: int = SEED) -> dict[str, int]:
     rng = random.Random(seed)
     root.mkdir(parents=True, exist_ok=True)
     (root / "data").mkdir(exist_ok=True)
-    (root / "datapackage.json").write_text(generated_files(decl)["datapackage.json"], encoding="utf-8")
+    for rel, text in generated_files(decl).items():  # schemas too, so `frictionless validate` can run
+        if rel == "datapackage.json" or rel.startswith("schemas/table-schemas/"):
+            (root / rel).parent.mkdir(parents=True, exist_ok=True)
+            (root / rel).write_text(text, encoding="utf-8")
     syr_box = decl.vocabularies["country"].get("SYR").extra["bbox"]  # type: ignore[union-attr]
     lon0, lat0, lon1, lat1 = (float(v) for v in syr_box)
     counts: dict[str, int] = {}

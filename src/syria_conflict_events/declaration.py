@@ -122,7 +122,8 @@ class Declaration:
 def _read_yaml(path: Path) -> Any:
     try:
         with path.open(encoding="utf-8") as fh:
-            return yaml.safe_load(fh)
+            # libyaml's safe loader when built (10x faster, same safety), else the Python one.
+            return yaml.load(fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except (OSError, yaml.YAMLError) as exc:
         raise DeclarationError(f"{path}: cannot read declaration: {exc}") from exc
 

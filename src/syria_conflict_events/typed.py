@@ -5,6 +5,8 @@ declared categories, everything else pandas 3 strings; identifiers are never coe
 from __future__ import annotations
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from .declaration import Declaration, Field, Table
 
@@ -31,6 +33,58 @@ def parse_column(raw: pd.Series, f: Field) -> tuple[pd.Series, pd.Series]:
     Returns (values, bad) where ``bad`` marks non-empty cells that are not of the type; such
     cells become missing in ``values`` so later checks do not report them twice.
     """
+    try:
+        return _parse_arrow(raw, f)
+    except (pa.ArrowException, ValueError, TypeError):
+        return _parse_pandas(raw, f)  # same result, slower; for inputs Arrow refuses
+
+
+_BIG = 2**53
+_ISO = "%Y-%m-%d"
+
+
+def _parse_arrow(raw: pd.Series, f: Field) -> tuple[pd.Series, pd.Series]:
+    """Arrow compute kernels: about ten times faster than pandas on a million rows."""
+    text = pa.array(raw.astype("str"), from_pandas=True)
+    if pa.types.is_string(text.type):
+        text = text.cast(pa.large_string())
+    text = pc.fill_null(text, "")
+    present = pc.not_equal(text, "")
+    if f.type == "string":
+        values = pc.if_else(present, text, pa.scalar(None, text.type))
+        return pd.Series(values.to_pandas().array, index=raw.index).astype("str"), pd.Series(False, index=raw.index)
+    if f.type == "date":
+        shaped = pc.match_substring_regex(text, DATE_PATTERN)
+        candidate = pc.if_else(shaped, text, pa.scalar(None, text.type))
+        parsed = pc.strptime(candidate, format=_ISO, unit="s", error_is_null=True)
+        # strptime rolls 2024-02-30 over to March: a date is valid only if it prints back the same.
+        same = pc.equal(pc.strftime(parsed, format=_ISO), candidate).fill_null(False)
+        parsed = pc.if_else(same, parsed, pa.scalar(None, parsed.type))
+        bad = pc.and_(present, pc.invert(same))
+        values = pd.Series(parsed.to_pandas().array, index=raw.index).astype(DATE_DTYPE)
+        return values, _bools(bad, raw.index)
+    pattern = INTEGER_PATTERN if f.type == "integer" else NUMBER_PATTERN
+    shaped = pc.match_substring_regex(text, pattern)
+    if f.type == "integer":
+        # Past 18 significant digits a number is above 2**53 anyway (a type error) and would
+        # overflow the int64 cast; the bound is compared as a float, as pandas did.
+        digits = pc.utf8_ltrim(pc.utf8_ltrim(text, characters="-"), characters="0")
+        shaped = pc.and_(shaped, pc.less_equal(pc.utf8_length(digits), 18))
+        numbers = pc.cast(pc.if_else(shaped, text, pa.scalar(None, text.type)), pa.int64())
+        fits = pc.less_equal(pc.abs(pc.cast(numbers, pa.float64(), safe=False)), _BIG).fill_null(False)
+        numbers = pc.if_else(fits, numbers, pa.scalar(None, pa.int64()))
+        bad = pc.and_(present, pc.invert(fits))
+        return pd.Series(pd.array(numbers, dtype="Int64"), index=raw.index), _bools(bad, raw.index)
+    numbers = pc.cast(pc.if_else(shaped, text, pa.scalar(None, text.type)), pa.float64())
+    bad = pc.and_(present, pc.is_null(numbers))
+    return pd.Series(pd.array(numbers, dtype="Float64"), index=raw.index), _bools(bad, raw.index)
+
+
+def _bools(arr: pa.Array, index: pd.Index) -> pd.Series:
+    return pd.Series(arr.fill_null(False).to_numpy(zero_copy_only=False), index=index)
+
+
+def _parse_pandas(raw: pd.Series, f: Field) -> tuple[pd.Series, pd.Series]:
     text = raw.astype("str").fillna("")
     present = text != ""
     if f.type == "string":

@@ -20,6 +20,7 @@ from pathlib import Path
 from ..canonical import to_bytes, write_atomic
 from ..declaration import Declaration
 from ..generate import generated_files
+from ..table_schema import TABLE_SCHEMA_DIR
 
 MAX_INPUT_BYTES = 1024 * 1024 * 1024
 FORMULA_START = "=+-@"
@@ -466,7 +467,10 @@ def write_package(out: Path, decl: Declaration, rows: dict[str, list[dict[str, s
     are rewritten (a repeated import leaves the directory untouched)."""
     out.mkdir(parents=True, exist_ok=True)
     (out / "data").mkdir(exist_ok=True)
-    files = {"datapackage.json": generated_files(decl)["datapackage.json"].encode("utf-8")}
+    # The descriptor references the Table Schemas: write them too, so the directory stands alone
+    # (`frictionless validate DIR/datapackage.json` works as well as `sce validate DIR`).
+    files = {rel: text.encode("utf-8") for rel, text in generated_files(decl).items()
+             if rel == "datapackage.json" or rel.startswith(f"{TABLE_SCHEMA_DIR}/")}
     for table in decl.tables.values():
         names = table.field_names
         cells = [[r.get(n) or "" for n in names] for r in rows.get(table.name, [])]
@@ -474,6 +478,7 @@ def write_package(out: Path, decl: Declaration, rows: dict[str, list[dict[str, s
     written = []
     for rel, data in files.items():
         path = out / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
         if path.is_file() and path.read_bytes() == data:
             continue
         write_atomic(path, data)
