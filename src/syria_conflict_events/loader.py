@@ -434,9 +434,10 @@ def load(table: str, *, version: str | None = None, validate: bool = False, root
     - ``version="X.Y.Z"``: that published release, downloaded once, verified against the
       registered SHA-256 and cached (see :mod:`syria_conflict_events.download`).
     - ``root=``: a package directory (datapackage.json + data/), e.g. an extracted release.
-    - ``validate=True`` runs the table's pandera model (:mod:`syria_conflict_events.models`)
-      and raises ``TableValidationError`` listing every failure, including cells that could
-      not be read (without it those only raise a :class:`DataWarning` and become missing).
+    - ``validate=True`` runs the table's pandera model (:mod:`syria_conflict_events.models`, the
+      rules of the installed version, needs the ``validate`` extra) and raises
+      ``TableValidationError`` listing every failure, including cells that could not be read
+      (without it those only raise a :class:`DataWarning` and become missing).
     """
     _, frames, problems = _read_all([table], version, root, base_url, cache_dir)
     _check(frames, problems, validate)
