@@ -95,13 +95,21 @@ def foreign_keys(table: Table) -> dict[str, tuple[str, str]]:
     return {fk.fields[0]: (fk.table, fk.reference[0]) for fk in table.foreign_keys}
 
 
+def _default_message(rule: str, column: str, value: object) -> str:
+    return f"{value!r}: {rule}" if value is not None else f"{column}: {rule}"
+
+
 def column_errors(decl: Declaration, table: Table, frame: pd.DataFrame, frames: dict[str, pd.DataFrame], *,
-                  message: Callable[[str, str, object], str], limit: int,
-                  more: Callable[[str | None, str, int], ValidationError]) -> list[ValidationError]:
+                  message: Callable[[str, str, object], str] | None = None, limit: int = 1000,
+                  more: Callable[[str | None, str, int], ValidationError] | None = None) -> list[ValidationError]:
     """Every column rule of ``table`` over its validation frame, in the order pandera reports them
     (required, unique, checks, foreign key; then the composite primary key). ``frames`` are the
-    other tables' frames (foreign keys are checked against those present)."""
+    other tables' frames (foreign keys are checked against those present). At most ``limit``
+    errors per column and rule are listed; ``more`` makes the line that counts the rest."""
     errors: list[ValidationError] = []
+    message = message or _default_message
+    more = more or (lambda column, rule, total: ValidationError(
+        table.path, None, column, rule, f"{total - limit:,} more rows break this rule", "semantic"))
 
     def report(column: str, rule: str, bad: pd.Series, values: pd.Series | None) -> None:
         failed = bad.to_numpy(dtype=bool, na_value=False)

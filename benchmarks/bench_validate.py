@@ -1,0 +1,129 @@
+"""Benchmark `sce validate` against its floor and the standard tool, at growing sizes.
+
+For each N (events) it generates the deterministic package of benchmarks/generate_package.py and
+measures, each in a fresh subprocess (wall time; peak resident memory from the child's rusage):
+
+* raw read  - pyarrow.csv.read_csv of every data/*.csv (the floor: parsing, no checks);
+* sce validate - all layers, as a user runs it (`--frictionless auto`: the Frictionless layer runs
+  on packages up to 200,000 rows, the same rules vectorised at any size); where that included the
+  Frictionless layer, also `--frictionless never` ("vect.": the vectorised layers alone);
+* frictionless validate - the standard's own tool on the same datapackage.json;
+* sce build - the release build (only with --build; it writes every format).
+
+and prints the figures with the ratios against the raw read and against frictionless. This is a
+script, not a test: figures depend on the machine and its load; run it on a quiet machine.
+
+    .venv/bin/python benchmarks/bench_validate.py                  # N = 10k, 100k, 1M
+    .venv/bin/python benchmarks/bench_validate.py --sizes 10000 --repeat 3
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+PYTHON = sys.executable
+RAW_READ = """
+import sys, glob
+import pyarrow.csv as c
+rows = sum(c.read_csv(p).num_rows for p in sorted(glob.glob(sys.argv[1] + "/data/*.csv")))
+print(rows)
+"""
+
+
+@dataclass
+class Run:
+    wall: float
+    peak_mib: float
+    code: int
+
+
+def measure(cmd: list[str], cwd: Path | None = None, timeout: float = 3600) -> Run:
+    """Wall time and peak RSS of one child process (os.wait4 gives that child's own rusage)."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = start + timeout
+    while True:
+        pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+        if pid:
+            break
+        if time.perf_counter() > deadline:
+            proc.kill()
+            pid, status, usage = os.wait4(proc.pid, 0)
+            break
+        time.sleep(0.005)
+    wall = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.stderr:
+        proc.stderr.close()
+    return Run(wall, usage.ru_maxrss / 1024, proc.returncode)
+
+
+def best_of(cmd: list[str], repeat: int, cwd: Path | None = None) -> Run:
+    runs = [measure(cmd, cwd) for _ in range(repeat)]
+    return min(runs, key=lambda r: r.wall)
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
+    p.add_argument("--repeat", type=int, default=1, help="runs per measurement (the fastest is kept)")
+    p.add_argument("--frictionless-max", type=int, default=1_000_000,
+                   help="largest N at which `frictionless validate` runs (once); it needs minutes at 1M")
+    p.add_argument("--build", action="store_true", help="also time `sce build` (writes a release to a temp dir)")
+    p.add_argument("--workdir", type=Path, help="where packages are generated (default: a temp dir, removed)")
+    args = p.parse_args(argv)
+
+    sce = str(Path(PYTHON).with_name("sce"))
+    frictionless = str(Path(PYTHON).with_name("frictionless"))
+    work = args.workdir or Path(tempfile.mkdtemp(prefix="sce-bench-"))
+    print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores; repeat={args.repeat}; "
+          f"load average {os.getloadavg()[0]:.1f}")
+    header = f"{'N events':>10} {'rows':>10} {'tool':<22} {'wall s':>8} {'peak MiB':>9} {'x raw':>7} {'fl/x':>7}"
+    lines = []
+    try:
+        for n in args.sizes:
+            pkg = work / f"sce-{n}"
+            if not (pkg / "datapackage.json").is_file():
+                subprocess.run([PYTHON, str(HERE / "generate_package.py"), str(n), str(pkg)], check=True,
+                               stdout=subprocess.DEVNULL)
+            rows = sum(max(0, sum(1 for _ in f.open("rb")) - 1) for f in (pkg / "data").glob("*.csv"))
+            results: dict[str, Run] = {}
+            results["raw pyarrow read"] = best_of([PYTHON, "-c", RAW_READ, str(pkg)], args.repeat)
+            results["sce validate"] = best_of([sce, "validate", str(pkg)], args.repeat)
+            if n * 4.5 <= 200_000:  # auto ran the Frictionless layer too: show the vectorised layers alone
+                results["sce validate (vect.)"] = best_of([sce, "validate", str(pkg), "--frictionless", "never"],
+                                                          args.repeat)
+            if n <= args.frictionless_max:
+                results["frictionless validate"] = measure([frictionless, "validate", "datapackage.json"], cwd=pkg)
+            if args.build:
+                dist = work / f"dist-{n}"
+                results["sce build"] = best_of([sce, "build", str(pkg), "--dist", str(dist), "--no-site",
+                                                "--no-registry"], args.repeat)
+                shutil.rmtree(dist, ignore_errors=True)
+            raw = results["raw pyarrow read"].wall
+            fl = results.get("frictionless validate")
+            for tool, run in results.items():
+                ratio_fl = f"{fl.wall / run.wall:7.1f}" if fl and fl.code in (0, 1) else "      -"
+                note = "" if run.code == 0 else f"  (exit {run.code})"
+                lines.append(f"{n:>10,} {rows:>10,} {tool:<22} {run.wall:8.2f} {run.peak_mib:9.0f} "
+                             f"{run.wall / raw:7.1f} {ratio_fl}{note}")
+            print(header if len(lines) == len(results) else "", *lines[-len(results):], sep="\n", flush=True)
+    finally:
+        if args.workdir is None:
+            shutil.rmtree(work, ignore_errors=True)
+    print("\nx raw: wall time / raw pyarrow read of the same files; fl/x: frictionless validate wall time / "
+          "this tool's (how many times faster than the standard tool).")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
