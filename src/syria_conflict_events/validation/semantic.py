@@ -22,6 +22,9 @@ from ..typed import parse_column
 from .errors import ValidationError
 
 FORMULA_START = r"^[=+\-@]"
+# At most this many errors per file, column and rule are listed, then one line counts the rest:
+# a hostile file with a million bad rows must not need gigabytes to report them.
+MAX_ERRORS_PER_RULE = 1000
 CONTROL = r"[\x00-\x1f\x7f]"
 
 
@@ -42,10 +45,20 @@ def validation_frame(table: Table, raw: pd.DataFrame) -> tuple[pd.DataFrame, lis
     for f in table.fields:
         col, bad = parse_column(raw[f.name], f)
         values[f.name] = col
-        for line in bad[bad].index:
+        lines = bad[bad].index
+        for line in lines[:MAX_ERRORS_PER_RULE]:
             errors.append(ValidationError(table.path, int(line), f.name, "type",
                                           f"{raw.at[line, f.name]!r} is not a valid {f.type}", "semantic"))
+        if len(lines) > MAX_ERRORS_PER_RULE:
+            errors.append(_more(table, f.name, "type", len(lines)))
     return pd.DataFrame(values, index=raw.index), errors
+
+
+def _more(table: Table, column: str | None, rule: str, total: int) -> ValidationError:
+    """The line that stands for the errors past MAX_ERRORS_PER_RULE."""
+    return ValidationError(table.path, None, column, rule,
+                           f"{total - MAX_ERRORS_PER_RULE:,} more rows break this rule (only the first "
+                           f"{MAX_ERRORS_PER_RULE:,} of {total:,} are listed)", "semantic")
 
 
 def isin(values: pd.Series, keys: object) -> pd.Series:
@@ -322,8 +335,13 @@ def _wrap(rule: str, fn: RowCheck, ctx: Context) -> pa.Check | None:
     return pa.Check(run, name=rule)
 
 
-def pandera_schema(decl: Declaration, table: Table, ctx: Context | None = None) -> pa.DataFrameSchema:
-    """The pandera schema of one table. With a context, cross-table rules are included."""
+def pandera_schema(decl: Declaration, table: Table, ctx: Context | None = None, *,
+                   row_checks: bool = True) -> pa.DataFrameSchema:
+    """The pandera schema of one table. With a context, cross-table rules are included.
+
+    ``row_checks=False`` leaves out the row-level rules: the validator runs those itself
+    (:func:`row_errors`), because pandera reports a failed DataFrame check once per column and
+    row, which takes gigabytes when a large file fails it everywhere."""
     ctx = ctx or Context(decl)
     fk_targets = {fk.fields[0]: (fk.table, fk.reference[0]) for fk in table.foreign_keys}
     columns = {}
@@ -337,10 +355,10 @@ def pandera_schema(decl: Declaration, table: Table, ctx: Context | None = None) 
         unique = len(table.primary_key) == 1 and table.primary_key[0] == f.name
         columns[f.name] = pa.Column(nullable=not f.required, unique=unique, checks=checks,
                                     required=True, name=f.name, report_duplicates="exclude_first")
-    row_checks = [_wrap(rule, fn, ctx) for rule, fn in ROW_CHECKS.get(table.name, [])]
-    row_checks.append(_wrap("row-order", row_order(table), ctx))
+    checks = [_wrap(rule, fn, ctx) for rule, fn in ROW_CHECKS.get(table.name, [])]
+    checks.append(_wrap("row-order", row_order(table), ctx))
     return pa.DataFrameSchema(
-        columns, checks=row_checks, name=table.name, strict=True,
+        columns, checks=checks if row_checks else [], name=table.name, strict=True,
         unique=list(table.primary_key) if len(table.primary_key) > 1 else None,
         report_duplicates="exclude_first",
     )
@@ -379,16 +397,43 @@ def _RULE_TITLE(rule: str) -> str:
     return RULES[rule].title
 
 
+def row_errors(decl: Declaration, table: Table, frame: pd.DataFrame, ctx: Context) -> list[ValidationError]:
+    """The row-level rules, evaluated directly (vectorised), at most MAX_ERRORS_PER_RULE each."""
+    errors = []
+    for rule, fn in [*ROW_CHECKS.get(table.name, []), ("row-order", row_order(table))]:
+        result = fn(frame, ctx)
+        if result is None:
+            continue
+        failed = frame.index[~result.fillna(True).to_numpy(dtype=bool)]
+        column = _CYCLE_COLUMN.get(table.name) if rule == "parent-cycle" else RULE_COLUMN.get(rule)
+        text = _message(rule, table, column, None, decl)
+        for row in failed[:MAX_ERRORS_PER_RULE]:
+            key = ", ".join(str(frame.at[row, k]) for k in table.primary_key)
+            errors.append(ValidationError(table.path, int(row), column, rule, f"{key}: {text}", "semantic"))
+        if len(failed) > MAX_ERRORS_PER_RULE:
+            errors.append(_more(table, column, rule, len(failed)))
+    return errors
+
+
 def run_pandera(decl: Declaration, table: Table, frame: pd.DataFrame, ctx: Context) -> list[ValidationError]:
-    schema = pandera_schema(decl, table, ctx)
+    errors = row_errors(decl, table, frame, ctx)
+    schema = pandera_schema(decl, table, ctx, row_checks=False)
     try:
         schema.validate(frame, lazy=True)
-        return []
+        return errors
     except SchemaErrors as exc:
         cases = exc.failure_cases
     except SchemaError as exc:  # pragma: no cover - lazy mode collects, but stay safe
-        return [ValidationError(table.path, None, None, "semantic", str(exc), "semantic")]
-    errors = []
+        return [*errors, ValidationError(table.path, None, None, "semantic", str(exc), "semantic")]
+    # List at most MAX_ERRORS_PER_RULE failures per column and check; count the rest.
+    group = [cases["column"].astype("str").fillna(""), cases["check"].astype("str").fillna("")]
+    sizes = cases.groupby(group, sort=False).size()
+    for (column, check), total in sizes[sizes > MAX_ERRORS_PER_RULE].items():
+        rule = _PANDERA_RULES.get(check, check)
+        from .rules import RULES
+        shown = None if column in ("", "nan", table.name) else column
+        errors.append(_more(table, shown, rule if rule in RULES else "semantic", int(total)))
+    cases = cases.groupby(group, sort=False).head(MAX_ERRORS_PER_RULE)
     seen_rows: set[tuple] = set()
     for rec in cases.to_dict("records"):
         check = str(rec.get("check"))
