@@ -7,7 +7,8 @@ function (:func:`canonical_positions`), so ``sce fmt`` and ``sce validate`` cann
 
 Formatting never changes a value: a file is rewritten only when it can be parsed without loss
 (strict UTF-8, a header naming exactly the declared fields, every row with one cell per
-column), and the result is parsed again and compared with the input before it replaces it.
+column), and every row's canonical line is parsed again and compared with the row before
+anything is written.
 """
 
 from __future__ import annotations
@@ -18,10 +19,10 @@ import csv
 import io
 import os
 import tempfile
-from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -47,8 +48,9 @@ PROBLEMS: dict[str, tuple[str, str]] = {
     "fmt-row": ("a row cannot be parsed or has the wrong number of cells",
                 "Give the row one cell per column and quote cells that contain the delimiter or a quote; "
                 "`sce validate` shows the line."),
-    "fmt-lossy": ("the canonical form would not read back as the same values",
-                  "Cells with line breaks or NUL bytes cannot be stored; remove them by hand."),
+    "fmt-lossy": ("a row would not read back as the same values once written",
+                  "A cell holds a carriage return or line break, which a CSV cell cannot keep; "
+                  "remove it by hand (cells hold one line of text)."),
 }
 
 
@@ -75,59 +77,105 @@ def canonical_positions(keys: pd.DataFrame) -> np.ndarray:
     return text.sort_values(list(text.columns), kind="stable").index.to_numpy()
 
 
+def _line_writer() -> tuple[io.StringIO, Any]:
+    buf = io.StringIO()
+    return buf, csv.writer(buf, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
+
+
+def _encode_row(buf: io.StringIO, writer: Any, row: list[str]) -> str:
+    buf.seek(0)
+    buf.truncate()
+    writer.writerow(row)
+    return buf.getvalue()
+
+
 @dataclass
-class CanonicalTable:
-    """A table's rows as raw strings, in declared column order."""
+class Parsed:
+    """A parsed table file: each row as its canonical CSV line plus its key, and what the file
+    looked like (for `sce fmt --check` to say what differs). Lines take about the file's size in
+    memory, so a large file is formatted without holding every cell as a Python object."""
 
     table: Table
-    rows: list[list[str]]
+    lines: list[str]  # canonical line of each row, in file order
+    keys: dict[str, list[str]]  # primary key column -> values, in file order
+    delimiter: str = ","
+    header: list[str] | None = None  # as in the file; None for an empty file
+    bom: bool = False
+    carriage_returns: bool = False
 
-    def sorted_rows(self) -> list[list[str]]:
-        if not self.rows:
-            return []
-        columns = [self.table.field_names.index(k) for k in self.table.primary_key]
-        keys = pd.DataFrame([[row[i] for i in columns] for row in self.rows],
-                            columns=list(self.table.primary_key), dtype="str")
-        return [self.rows[i] for i in canonical_positions(keys)]
+    def positions(self) -> np.ndarray:
+        return canonical_positions(pd.DataFrame(self.keys, dtype="str"))
+
+    def to_bytes(self) -> bytes:
+        out = io.BytesIO()
+        out.write(_encode_row(*_line_writer(), self.table.field_names).encode("utf-8"))
+        for i in self.positions():
+            out.write(self.lines[i].encode("utf-8"))
+        return out.getvalue()
+
+
+def _collect(table: Table, rows: Iterable[Sequence[str]], rel: str) -> tuple[list[str], dict[str, list[str]]]:
+    """Canonical lines and keys of rows (in declared order); each line must read back as its row."""
+    buf, writer = _line_writer()
+    key_at = {k: table.field_names.index(k) for k in table.primary_key}
+    lines: list[str] = []
+    keys: dict[str, list[str]] = {k: [] for k in key_at}
+    for row in rows:
+        line = _encode_row(buf, writer, list(row))
+        try:
+            again = next(csv.reader([line], strict=True))
+        except (csv.Error, StopIteration):
+            again = None
+        if again != list(row):
+            raise FormatError(rel, "fmt-lossy", f"row {len(lines) + 1} would not read back as the same values "
+                              "(a cell holds a carriage return or line break)")
+        lines.append(line)
+        for k, i in key_at.items():
+            keys[k].append(row[i])
+    return lines, keys
 
 
 def to_bytes(table: Table, rows: Sequence[Sequence[str]]) -> bytes:
-    """Canonical CSV bytes of ``rows`` (already in declared column order; sorted here)."""
-    ordered = CanonicalTable(table, [list(r) for r in rows]).sorted_rows()
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
-    writer.writerow(table.field_names)
-    writer.writerows(ordered)
-    return buf.getvalue().encode("utf-8")
+    """Canonical CSV bytes of ``rows`` (each in declared column order; sorted here)."""
+    lines, keys = _collect(table, rows, table.path)
+    return Parsed(table, lines, keys).to_bytes()
 
 
-def _decode(data: bytes, rel: str) -> str:
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        raise FormatError(rel, "fmt-encoding",
-                          f"byte 0x{data[exc.start:exc.start + 1].hex()} on line {line} is not valid UTF-8"
-                          ) from exc
+def _check_utf8(data: bytes, rel: str) -> None:
+    decoder = codecs.getincrementaldecoder("utf-8")("strict")
+    step = 1 << 24
+    for pos in range(0, len(data), step):
+        try:
+            decoder.decode(data[pos:pos + step], final=pos + step >= len(data))
+        except UnicodeDecodeError as exc:
+            at = pos + exc.start
+            line = data.count(b"\n", 0, at) + 1
+            raise FormatError(rel, "fmt-encoding",
+                              f"byte 0x{data[at:at + 1].hex()} on line {line} is not valid UTF-8") from exc
 
 
-def _header_delimiter(text: str, table: Table, rel: str) -> tuple[str, list[str]]:
-    first = text.replace("\r", "\n").split("\n", 1)[0]
+def _text(data: bytes) -> io.TextIOWrapper:
+    """A streaming text view of UTF-8 bytes (no full-size str copy), for the csv reader."""
+    return io.TextIOWrapper(io.BytesIO(data), encoding="utf-8", newline="")
+
+
+def _header_delimiter(data: bytes, table: Table, rel: str) -> tuple[str, list[str]]:
     expected = sorted(table.field_names)
     for delimiter in DELIMITERS:
         try:
-            header = next(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True), [])
+            header = next(csv.reader(_text(data), delimiter=delimiter, strict=True), [])
         except csv.Error:
             continue
         if sorted(header) == expected:
             return delimiter, header
+    first = data[:400].replace(b"\r", b"\n").split(b"\n", 1)[0].decode("utf-8", "replace")
     raise FormatError(rel, "fmt-header",
                       f"the header {first[:200]!r} does not name exactly the fields of table {table.name}: "
                       f"{', '.join(table.field_names)}")
 
 
 @contextlib.contextmanager
-def _cell_limit(limit: int):
+def _cell_limit(limit: int) -> Iterator[None]:
     """Let csv read cells up to ``limit`` characters (its default, 128 KiB, would refuse a long
     but valid cell); the previous limit is restored afterwards."""
     old = csv.field_size_limit(limit)
@@ -137,69 +185,65 @@ def _cell_limit(limit: int):
         csv.field_size_limit(old)
 
 
-def parse(data: bytes, table: Table, rel: str) -> CanonicalTable:
-    """Parse a table file without loss; raise FormatError when that is impossible."""
-    with _cell_limit(max(len(data), 1 << 17)):
-        return _parse(data, table, rel)
-
-
-def _parse(data: bytes, table: Table, rel: str) -> CanonicalTable:
-    if data.startswith(codecs.BOM_UTF8):
-        data = data[len(codecs.BOM_UTF8):]
-    text = _decode(data, rel)
-    if not text.strip():
-        return CanonicalTable(table, [])  # empty file: the canonical form is the header alone
-    delimiter, header = _header_delimiter(text, table, rel)
+def iter_rows(data: bytes, table: Table, rel: str) -> Iterator[list[str]]:
+    """The rows of a table file in declared column order, read without loss; raises
+    FormatError (encoding, header, row shape) rather than guess. Blank lines hold no value."""
+    body = data[len(codecs.BOM_UTF8):] if data.startswith(codecs.BOM_UTF8) else data
+    _check_utf8(body, rel)
+    if not body.strip():
+        return
+    delimiter, header = _header_delimiter(body, table, rel)
     order = [header.index(name) for name in table.field_names]
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
-    rows: list[list[str]] = []
-    try:
-        next(reader)
-        for row in reader:
-            if not row:
-                continue  # a blank line holds no value
-            if len(row) != len(header):
-                raise FormatError(rel, "fmt-row", f"line {reader.line_num} has {len(row)} cells where the "
-                                  f"header has {len(header)}")
-            rows.append([row[i] for i in order])
-    except csv.Error as exc:
-        raise FormatError(rel, "fmt-row", f"line {reader.line_num} cannot be parsed: {exc}") from exc
-    return CanonicalTable(table, rows)
+    with _cell_limit(max(len(body), 1 << 17)):
+        reader = csv.reader(_text(body), delimiter=delimiter, strict=True)
+        try:
+            next(reader)
+            for row in reader:
+                if not row:
+                    continue
+                if len(row) != len(header):
+                    raise FormatError(rel, "fmt-row", f"line {reader.line_num} has {len(row)} cells where the "
+                                      f"header has {len(header)}")
+                yield [row[i] for i in order]
+        except csv.Error as exc:
+            raise FormatError(rel, "fmt-row", f"line {reader.line_num} cannot be parsed: {exc}") from exc
+
+
+def parse(data: bytes, table: Table, rel: str) -> Parsed:
+    """Parse a table file without loss; raise FormatError when that is impossible."""
+    lines, keys = _collect(table, iter_rows(data, table, rel), rel)
+    bom = data.startswith(codecs.BOM_UTF8)
+    body = data[len(codecs.BOM_UTF8):] if bom else data
+    parsed = Parsed(table, lines, keys, bom=bom, carriage_returns=b"\r" in body)
+    if body.strip():
+        parsed.delimiter, parsed.header = _header_delimiter(body, table, rel)
+    return parsed
 
 
 def format_bytes(data: bytes, table: Table, rel: str) -> bytes:
     """The canonical bytes of a table file; raise FormatError rather than change a value."""
-    parsed = parse(data, table, rel)
-    out = to_bytes(table, parsed.rows)
-    again = parse(out, table, rel)
-    if Counter(map(tuple, again.rows)) != Counter(map(tuple, parsed.rows)):
-        raise FormatError(rel, "fmt-lossy", "the canonical form would not read back as the same values")
-    return out
+    return parse(data, table, rel).to_bytes()
 
 
 def differences(data: bytes, table: Table, rel: str) -> list[str]:
     """What keeps a parseable file from being canonical, in words (empty when it is canonical)."""
-    canonical = format_bytes(data, table, rel)
-    if data == canonical:
+    parsed = parse(data, table, rel)
+    if parsed.to_bytes() == data:
         return []
     found = []
-    if data.startswith(codecs.BOM_UTF8):
+    if parsed.bom:
         found.append("byte-order mark")
-        data = data[len(codecs.BOM_UTF8):]
-    if b"\r" in data:
+    if parsed.carriage_returns:
         found.append("CR/CRLF line endings")
-    text = data.decode("utf-8")
-    if text.strip():
-        delimiter, header = _header_delimiter(text, table, rel)
-        if delimiter != ",":
-            found.append(f"{delimiter!r}-separated, not comma-separated")
-        if header != table.field_names:
-            found.append("columns not in the declared order")
-        parsed = parse(data, table, rel)
-        if parsed.rows != parsed.sorted_rows():
-            found.append(f"rows not sorted by {', '.join(table.primary_key)}")
-    else:
+    if parsed.header is None:
         found.append("no header row")
+    else:
+        if parsed.delimiter != ",":
+            found.append(f"{parsed.delimiter!r}-separated, not comma-separated")
+        if parsed.header != table.field_names:
+            found.append("columns not in the declared order")
+        if (parsed.positions() != np.arange(len(parsed.lines))).any():
+            found.append(f"rows not sorted by {', '.join(table.primary_key)}")
     if data and not data.endswith(b"\n"):
         found.append("no final newline")
     return found or ["quoting or blank lines"]

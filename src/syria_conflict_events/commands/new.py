@@ -44,7 +44,7 @@ def _values(sets: list[str], fields: list[str], table: str) -> dict[str, str]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..canonical import FormatError, parse, read_file, to_bytes, write_atomic
+    from ..canonical import FormatError, iter_rows, read_file, to_bytes, write_atomic
     from ..declaration import load_declaration
     from ..new_row import NewRowError, build_row, resolve_table
     from ..paths import repo_root
@@ -62,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
         raise CommandError(f"{path}: no such file (is --path the package directory?)")
     values = _values(args.sets, table.field_names, table.name)
     try:
-        rows = parse(read_file(path, table.path), table, table.path).rows
+        rows = list(iter_rows(read_file(path, table.path), table, table.path))
         row, problems, warnings = build_row(decl, root, table, rows, values, args.id)
     except FormatError as exc:
         raise CommandError(f"{exc}\n    hint: {exc.hint}") from exc
