@@ -4,6 +4,7 @@ declared categories, everything else pandas 3 strings; identifiers are never coe
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -56,10 +57,14 @@ def _parse_arrow(raw: pd.Series, f: Field) -> tuple[pd.Series, pd.Series]:
     if f.type == "date":
         shaped = pc.match_substring_regex(text, DATE_PATTERN)
         candidate = pc.if_else(shaped, text, pa.scalar(None, text.type))
-        parsed = pc.strptime(candidate, format=_ISO, unit="s", error_is_null=True)
-        # strptime rolls 2024-02-30 over to March: a date is valid only if it prints back the same.
-        same = pc.equal(pc.strftime(parsed, format=_ISO), candidate).fill_null(False)
-        parsed = pc.if_else(same, parsed, pa.scalar(None, parsed.type))
+        try:  # Arrow's date cast is strict (no 2024-02-30) and fast, but fails on the first bad date
+            parsed = pc.cast(pc.cast(candidate, pa.date32()), pa.timestamp("s"))
+            same = pc.is_valid(parsed)
+        except pa.ArrowInvalid:
+            parsed = pc.strptime(candidate, format=_ISO, unit="s", error_is_null=True)
+            # strptime rolls 2024-02-30 over to March: a date is valid only if it prints back the same.
+            same = pc.equal(pc.strftime(parsed, format=_ISO), candidate).fill_null(False)
+            parsed = pc.if_else(same, parsed, pa.scalar(None, parsed.type))
         bad = pc.and_(present, pc.invert(same))
         values = pd.Series(parsed.to_pandas().array, index=raw.index).astype(DATE_DTYPE)
         return values, _bools(bad, raw.index)
@@ -74,10 +79,16 @@ def _parse_arrow(raw: pd.Series, f: Field) -> tuple[pd.Series, pd.Series]:
         fits = pc.less_equal(pc.abs(pc.cast(numbers, pa.float64(), safe=False)), _BIG).fill_null(False)
         numbers = pc.if_else(fits, numbers, pa.scalar(None, pa.int64()))
         bad = pc.and_(present, pc.invert(fits))
-        return pd.Series(pd.array(numbers, dtype="Int64"), index=raw.index), _bools(bad, raw.index)
+        array = pd.arrays.IntegerArray(numbers.fill_null(0).to_numpy(), _nulls(numbers))
+        return pd.Series(array, index=raw.index), _bools(bad, raw.index)
     numbers = pc.cast(pc.if_else(shaped, text, pa.scalar(None, text.type)), pa.float64())
     bad = pc.and_(present, pc.is_null(numbers))
-    return pd.Series(pd.array(numbers, dtype="Float64"), index=raw.index), _bools(bad, raw.index)
+    array = pd.arrays.FloatingArray(numbers.fill_null(0.0).to_numpy(), _nulls(numbers))
+    return pd.Series(array, index=raw.index), _bools(bad, raw.index)
+
+
+def _nulls(arr: pa.Array) -> np.ndarray:
+    return arr.is_null().to_numpy(zero_copy_only=False)
 
 
 def _bools(arr: pa.Array, index: pd.Index) -> pd.Series:

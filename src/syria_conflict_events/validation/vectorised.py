@@ -26,6 +26,8 @@ ColumnRule = Callable[[pd.Series], pd.Series]
 
 
 def _arrow(values: pd.Series) -> pyarrow.Array:
+    if isinstance(values.dtype, pd.CategoricalDtype):  # the loader's typed frames
+        values = values.astype("str")
     arr = pyarrow.array(values, from_pandas=True)
     if pyarrow.types.is_string(arr.type):
         arr = arr.cast(pyarrow.large_string())
