@@ -27,6 +27,7 @@ release: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/sce generate --check
+	$(BIN)/sce fmt --check
 	$(BIN)/python -m pytest -q
 
 clean:
