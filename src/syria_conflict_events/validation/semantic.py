@@ -9,18 +9,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-import numpy as np
 import pandas as pd
 import pandera.pandas as pa
-import pyarrow
-import pyarrow.compute as pc
 
 from ..canonical import canonical_positions
 from ..declaration import Declaration, Field, Table
 from ..typed import DATE_DTYPE as DATE
 from ..typed import parse_column
 from .errors import ValidationError
-from .vectorised import CONTROL, FORMULA_START, column_errors, column_rules, isin
+from .vectorised import CONTROL, FORMULA_START, column_errors, column_rules, isin, key_order
 
 __all__ = ["CONTROL", "FORMULA_START", "Context", "isin", "pandera_schema", "run_pandera", "validation_frame"]
 # At most this many errors per file, column and rule are listed, then one line counts the rest:
@@ -299,7 +296,7 @@ _CYCLE_COLUMN = {"actors": "parent_actor_id", "places": "parent_place_id",
 def row_order(table: Table) -> RowCheck:
     """Only the first row out of canonical (primary key) order fails: one fix sorts them all."""
     def check(df: pd.DataFrame, ctx: Context) -> pd.Series:
-        if _sorted(df[list(table.primary_key)]):
+        if key_order(df, list(table.primary_key))[0]:  # linear; sorting is n log n
             return pd.Series(True, index=df.index)
         # The same sort as `sce fmt` writes (one shared function).
         ordered = df.index[canonical_positions(df[list(table.primary_key)])]
@@ -309,29 +306,6 @@ def row_order(table: Table) -> RowCheck:
             ok[df.index[mismatch.argmax()]] = False
         return ok
     return check
-
-
-def _sorted(keys: pd.DataFrame) -> bool:
-    """Whether rows are already in canonical order (each key tuple >= the one before, compared
-    as strings in code point order, missing as ""): linear, where sorting is n log n."""
-    if len(keys) < 2:
-        return True
-    columns = [_key_text(keys[k]) for k in keys.columns]
-    ok = np.zeros(len(keys) - 1, dtype=bool)  # rows where the order is already decided
-    undecided = np.ones(len(keys) - 1, dtype=bool)
-    for col in columns:
-        later, earlier = col[1:], col[:-1]
-        greater = pc.greater(later, earlier).to_numpy(zero_copy_only=False)
-        equal = pc.equal(later, earlier).to_numpy(zero_copy_only=False)
-        ok |= undecided & greater
-        undecided &= equal
-    return bool((ok | undecided).all())
-
-
-def _key_text(values: pd.Series) -> pyarrow.Array:
-    """The column as Arrow strings, missing as "" (the canonical sort's convention)."""
-    arr = pyarrow.array(values.astype("str"), from_pandas=True)
-    return pc.fill_null(arr.cast(pyarrow.large_string()), "")
 
 
 def _wrap(rule: str, fn: RowCheck, ctx: Context) -> pa.Check | None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import numpy as np
 import pandas as pd
 import pyarrow
 import pyarrow.compute as pc
@@ -56,12 +57,41 @@ def _matches(pattern: str) -> ColumnRule:
     return lambda s: _series(pc.match_substring_regex(_arrow(s), anchored), s)
 
 
-def _no(pattern: str) -> ColumnRule:
-    return lambda s: _series(pc.invert(pc.match_substring_regex(_arrow(s), pattern)), s)
+# Bytes that can start a control character or a whitespace character in UTF-8 (the lead bytes
+# of the non-ASCII spaces: U+0085/U+00A0, U+1680, U+2000-U+205F, U+3000). A column whose data
+# holds none of them passes the rule without a regular expression: one pass over its bytes.
+_CONTROL_BYTES = np.zeros(256, dtype=bool)
+_CONTROL_BYTES[[*range(0x20), 0x7F]] = True
+_SPACE_BYTES = _CONTROL_BYTES.copy()
+_SPACE_BYTES[[0x20, 0xC2, 0xE1, 0xE2, 0xE3]] = True
+
+
+def _free_of(arr: pyarrow.Array | pyarrow.ChunkedArray, forbidden: np.ndarray) -> bool:
+    """True when no value of the column contains a forbidden byte (may say False wrongly, never True)."""
+    for chunk in arr.chunks if isinstance(arr, pyarrow.ChunkedArray) else [arr]:
+        data = chunk.buffers()[2] if chunk.type in (pyarrow.string(), pyarrow.large_string()) else None
+        if data is None:
+            if len(chunk) and chunk.null_count < len(chunk):
+                return False
+            continue
+        if forbidden[np.frombuffer(data, dtype=np.uint8)].any():
+            return False
+    return True
+
+
+def _no(pattern: str, forbidden: np.ndarray | None = None) -> ColumnRule:
+    def check(s: pd.Series) -> pd.Series:
+        arr = _arrow(s)
+        if forbidden is not None and _free_of(arr, forbidden):
+            return pd.Series(True, index=s.index)
+        return _series(pc.invert(pc.match_substring_regex(arr, pattern)), s)
+    return check
 
 
 def _trimmed(s: pd.Series) -> pd.Series:
     arr = _arrow(s)
+    if _free_of(arr, _SPACE_BYTES):
+        return pd.Series(True, index=s.index)
     same = pc.equal(arr, pc.utf8_trim_whitespace(arr))
     return _series(pc.and_(same, pc.invert(pc.match_substring(arr, "  "))), s)
 
@@ -85,11 +115,36 @@ def column_rules(decl: Declaration, f: Field) -> list[tuple[str, ColumnRule]]:
         rules.append(("min-length", lambda s, n=f.min_length: _series(
             pc.greater_equal(pc.utf8_length(_arrow(s)), n), s)))
     if f.type == "string":
-        rules.append(("control-character", _no(CONTROL)))
+        rules.append(("control-character", _no(CONTROL, _CONTROL_BYTES)))
         rules.append(("whitespace", _trimmed))
         if f.text:
             rules.append(("formula-cell", _no(FORMULA_START)))
     return rules
+
+
+def key_order(frame: pd.DataFrame, keys: list[str]) -> tuple[bool, np.ndarray]:
+    """(rows in canonical order?, row equals the previous one on ``keys``), in one linear pass:
+    key tuples compared as strings in code point order, missing as "" (as `sce fmt` sorts)."""
+    n = len(frame)
+    if n < 2:
+        return True, np.zeros(n, dtype=bool)
+    ahead = np.zeros(n - 1, dtype=bool)  # row i+1 sorts after row i on an earlier column
+    equal = np.ones(n - 1, dtype=bool)
+    for k in keys:
+        arr = pc.fill_null(_arrow(frame[k].astype("str")), "")
+        later, earlier = arr[1:], arr[:-1]
+        ahead |= equal & pc.greater(later, earlier).to_numpy(zero_copy_only=False)
+        equal &= pc.equal(later, earlier).to_numpy(zero_copy_only=False)
+    return bool((ahead | equal).all()), np.concatenate([[False], equal])
+
+
+def duplicated(frame: pd.DataFrame, keys: list[str]) -> pd.Series:
+    """Rows whose key repeats an earlier row's (the first occurrence is not flagged). Files are
+    kept sorted, so duplicates are neighbours: linear; unsorted files fall back to hashing."""
+    in_order, repeats = key_order(frame, keys)
+    if in_order:
+        return pd.Series(repeats, index=frame.index)
+    return frame.duplicated(subset=keys, keep="first")
 
 
 def foreign_keys(table: Table) -> dict[str, tuple[str, str]]:
@@ -133,7 +188,7 @@ def column_errors(decl: Declaration, table: Table, frame: pd.DataFrame, frames: 
         if f.required:
             report(f.name, "required", ~present, None)
         if f.name == single_key:
-            report(f.name, "primary-key", s.duplicated(keep="first"), s)
+            report(f.name, "primary-key", duplicated(frame, [f.name]), s)
         for rule, check in column_rules(decl, f):
             ok = check(s)
             report(f.name, rule, present & ~ok.fillna(True).astype(bool), s)
@@ -142,7 +197,7 @@ def column_errors(decl: Declaration, table: Table, frame: pd.DataFrame, frames: 
             report(f.name, "foreign-key", present & ~isin(s, frames[target][key].dropna()), s)
     if single_key is None:
         keys = list(table.primary_key)
-        duplicated = frame.duplicated(subset=keys, keep="first")
+        repeats = duplicated(frame, keys)
         for k in keys:
-            report(k, "primary-key", duplicated, frame[k])
+            report(k, "primary-key", repeats, frame[k])
     return errors
