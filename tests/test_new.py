@@ -196,3 +196,29 @@ def test_slugify():
     assert slugify("Ḥamā") == "hama"
     assert slugify("—") == ""
 
+
+
+def test_retiring_a_row_with_sce_new(make_package, capsys):
+    """The tombstone workflow of CONTRIBUTING.md: refused while the row is live, accepted after."""
+    root = make_package(lambda rows: rows["actors"].append(
+        {"actor_id": "syrian-army", "name": "Syrian army", "actor_type": "state_armed_force",
+         "verification": "unverified"}))
+    tomb = ["table_name=actors", "retired_id=syrian-army", "retired_in_version=0.2.0",
+            "replaced_by=syrian-arab-army", "reason=Duplicate of syrian-arab-army, entered twice."]
+    before = _snapshot(root)
+    assert sce_new(root, "retired-id", *tomb) == 1
+    assert "retired_id: retired-id-in-use:" in capsys.readouterr().err
+    assert _snapshot(root) == before
+
+    actors = root / "data" / "actors.csv"
+    actors.write_bytes(b"".join(line for line in actors.read_bytes().splitlines(keepends=True)
+                                if not line.startswith(b"syrian-army,")))
+    assert sce_new(root, "retired-id", *[t for t in tomb if not t.startswith("replaced_by")],
+                   "replaced_by=no-such-actor") == 1
+    assert "replaced_by: replaced-by-missing:" in capsys.readouterr().err
+    assert sce_new(root, "retired-id", *tomb) == 0
+    report = validate_package(root)
+    assert report.valid, render(report)
+    assert sce_new(root, "actor", "name=Syrian Army", "actor_type=state_armed_force",
+                   "verification=unverified") == 1
+    assert "'syrian-army' was retired and is never reused" in capsys.readouterr().err
