@@ -8,7 +8,6 @@ from pathlib import Path
 from ..declaration import Declaration, load_declaration
 from ..table_schema import package_descriptor
 from .errors import ValidationError
-from .frictionless_layer import run_frictionless
 from .json_layer import check_descriptor, check_json_tables, load_json
 from .semantic import Context, run_pandera, validation_frame
 from .structure import DEFAULT_MAX_BYTES, read_raw_table
@@ -96,6 +95,8 @@ def validate_package(
 
     total = sum(report.rows.values())
     if frictionless == "always" or (frictionless == "auto" and total <= FRICTIONLESS_AUTO_MAX_ROWS):
+        from .frictionless_layer import run_frictionless  # imported only when the layer runs
+
         report.layers.append("table-schema")
         table_schema_errors = run_frictionless(root, decl, set(raws))
         # Frictionless reports type errors too; keep its wording and drop our duplicates.

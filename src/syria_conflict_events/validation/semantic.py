@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import pandas as pd
-import pandera.pandas as pa
 
 from ..canonical import canonical_positions
 from ..declaration import Declaration, Field, Table
@@ -18,6 +18,9 @@ from ..typed import DATE_DTYPE as DATE
 from ..typed import parse_column
 from .errors import ValidationError
 from .vectorised import CONTROL, FORMULA_START, column_errors, column_rules, isin, key_order
+
+if TYPE_CHECKING:  # pandera is imported only to build a schema: `sce validate` runs without it
+    import pandera.pandas as pa
 
 __all__ = ["CONTROL", "FORMULA_START", "Context", "isin", "pandera_schema", "run_pandera", "validation_frame"]
 # At most this many errors per file, column and rule are listed, then one line counts the rest:
@@ -63,6 +66,8 @@ def _more(table: Table, column: str | None, rule: str, total: int) -> Validation
 def _column_checks(decl: Declaration, f: Field) -> list[pa.Check]:
     """pandera checks of one field: the functions of vectorised.column_rules (one definition for
     the pandera schema and the validator's direct run)."""
+    import pandera.pandas as pa
+
     return [pa.Check(check, name=rule, error=rule, ignore_na=True) for rule, check in column_rules(decl, f)]
 
 
@@ -70,6 +75,8 @@ def _fk_check(ctx: Context, target: str, key: str) -> pa.Check | None:
     if not ctx.has(target):
         return None
     keys = ctx.frames[target][key].dropna()
+    import pandera.pandas as pa
+
     return pa.Check(lambda s: isin(s, keys), name="foreign-key", ignore_na=True)
 
 
@@ -312,6 +319,8 @@ def _wrap(rule: str, fn: RowCheck, ctx: Context) -> pa.Check | None:
     def run(df: pd.DataFrame) -> pd.Series:
         result = fn(df, ctx)
         return pd.Series(True, index=df.index) if result is None else result
+    import pandera.pandas as pa
+
     return pa.Check(run, name=rule)
 
 
@@ -322,6 +331,8 @@ def pandera_schema(decl: Declaration, table: Table, ctx: Context | None = None, 
     ``row_checks=False`` leaves out the row-level rules: the validator runs those itself
     (:func:`row_errors`), because pandera reports a failed DataFrame check once per column and
     row, which takes gigabytes when a large file fails it everywhere."""
+    import pandera.pandas as pa
+
     ctx = ctx or Context(decl)
     fk_targets = {fk.fields[0]: (fk.table, fk.reference[0]) for fk in table.foreign_keys}
     columns = {}

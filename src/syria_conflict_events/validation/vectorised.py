@@ -66,15 +66,30 @@ _SPACE_BYTES = _CONTROL_BYTES.copy()
 _SPACE_BYTES[[0x20, 0xC2, 0xE1, 0xE2, 0xE3]] = True
 
 
+# (address, size) -> (the buffer, bytes seen); holding the buffer keeps its address from being
+# reused by another one while the entry exists.
+_BYTES_SEEN: dict[tuple[int, int], tuple[pyarrow.Buffer, np.ndarray]] = {}
+
+
+def _bytes_in(chunk: pyarrow.Array) -> np.ndarray | None:
+    """Which of the 256 byte values occur in a string chunk's data (cached: the control and
+    whitespace rules look at the same column)."""
+    data = chunk.buffers()[2] if chunk.type in (pyarrow.string(), pyarrow.large_string()) else None
+    if data is None:
+        return np.zeros(256, dtype=bool) if chunk.null_count == len(chunk) else None
+    key = (data.address, data.size)
+    if key not in _BYTES_SEEN:
+        if len(_BYTES_SEEN) > 8:
+            _BYTES_SEEN.clear()
+        _BYTES_SEEN[key] = (data, np.bincount(np.frombuffer(data, dtype=np.uint8), minlength=256) > 0)
+    return _BYTES_SEEN[key][1]
+
+
 def _free_of(arr: pyarrow.Array | pyarrow.ChunkedArray, forbidden: np.ndarray) -> bool:
     """True when no value of the column contains a forbidden byte (may say False wrongly, never True)."""
     for chunk in arr.chunks if isinstance(arr, pyarrow.ChunkedArray) else [arr]:
-        data = chunk.buffers()[2] if chunk.type in (pyarrow.string(), pyarrow.large_string()) else None
-        if data is None:
-            if len(chunk) and chunk.null_count < len(chunk):
-                return False
-            continue
-        if forbidden[np.frombuffer(data, dtype=np.uint8)].any():
+        seen = _bytes_in(chunk)
+        if seen is None or (seen & forbidden).any():
             return False
     return True
 
@@ -189,6 +204,8 @@ def column_errors(decl: Declaration, table: Table, frame: pd.DataFrame, frames: 
             report(f.name, "required", ~present, None)
         if f.name == single_key:
             report(f.name, "primary-key", duplicated(frame, [f.name]), s)
+        if not present.any():
+            continue  # nothing to check (and no value sets of a million keys to build)
         for rule, check in column_rules(decl, f):
             ok = check(s)
             report(f.name, rule, present & ~ok.fillna(True).astype(bool), s)
