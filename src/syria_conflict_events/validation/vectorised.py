@@ -57,47 +57,47 @@ def _matches(pattern: str) -> ColumnRule:
     return lambda s: _series(pc.match_substring_regex(_arrow(s), anchored), s)
 
 
-# Bytes that can start a control character or a whitespace character in UTF-8 (the lead bytes
-# of the non-ASCII spaces: U+0085/U+00A0, U+1680, U+2000-U+205F, U+3000). A column whose data
-# holds none of them passes the rule without a regular expression: one pass over its bytes.
-_CONTROL_BYTES = np.zeros(256, dtype=bool)
-_CONTROL_BYTES[[*range(0x20), 0x7F]] = True
-_SPACE_BYTES = _CONTROL_BYTES.copy()
-_SPACE_BYTES[[0x20, 0xC2, 0xE1, 0xE2, 0xE3]] = True
+# A column whose bytes hold no control character (none below 0x20, no 0x7F) passes the control
+# rule, and one that is plain ASCII above 0x20 (whitespace needs 0x09-0x0D, 0x20 or a non-ASCII
+# lead byte) passes the whitespace rule, without a regular expression: a few passes over its bytes.
+_BYTE_STATS: dict[tuple[int, int], tuple[pyarrow.Buffer, tuple[int, int, bool]]] = {}
 
 
-# (address, size) -> (the buffer, bytes seen); holding the buffer keeps its address from being
-# reused by another one while the entry exists.
-_BYTES_SEEN: dict[tuple[int, int], tuple[pyarrow.Buffer, np.ndarray]] = {}
-
-
-def _bytes_in(chunk: pyarrow.Array) -> np.ndarray | None:
-    """Which of the 256 byte values occur in a string chunk's data (cached: the control and
-    whitespace rules look at the same column)."""
+def _byte_stats(chunk: pyarrow.Array) -> tuple[int, int, bool] | None:
+    """(smallest byte, largest byte, has 0x7F) of a string chunk's data; cached by buffer (the
+    control and whitespace rules read the same column; holding the buffer keeps its address from
+    being reused while the entry exists)."""
     data = chunk.buffers()[2] if chunk.type in (pyarrow.string(), pyarrow.large_string()) else None
-    if data is None:
-        return np.zeros(256, dtype=bool) if chunk.null_count == len(chunk) else None
+    if data is None or data.size == 0:
+        return (0xFF, 0, False) if chunk.null_count == len(chunk) or data is not None else None
     key = (data.address, data.size)
-    if key not in _BYTES_SEEN:
-        if len(_BYTES_SEEN) > 8:
-            _BYTES_SEEN.clear()
-        _BYTES_SEEN[key] = (data, np.bincount(np.frombuffer(data, dtype=np.uint8), minlength=256) > 0)
-    return _BYTES_SEEN[key][1]
+    if key not in _BYTE_STATS:
+        if len(_BYTE_STATS) > 8:
+            _BYTE_STATS.clear()
+        b = np.frombuffer(data, dtype=np.uint8)
+        _BYTE_STATS[key] = (data, (int(b.min()), int(b.max()), bool((b == 0x7F).any())))
+    return _BYTE_STATS[key][1]
 
 
-def _free_of(arr: pyarrow.Array | pyarrow.ChunkedArray, forbidden: np.ndarray) -> bool:
-    """True when no value of the column contains a forbidden byte (may say False wrongly, never True)."""
+def _free_of(arr: pyarrow.Array | pyarrow.ChunkedArray, kind: str) -> bool:
+    """True when no value can hold a control character ("control") or whitespace ("space");
+    may say False wrongly, never True wrongly."""
     for chunk in arr.chunks if isinstance(arr, pyarrow.ChunkedArray) else [arr]:
-        seen = _bytes_in(chunk)
-        if seen is None or (seen & forbidden).any():
+        stats = _byte_stats(chunk)
+        if stats is None:
+            return False
+        low, high, has_del = stats
+        if kind == "control" and (low < 0x20 or has_del):
+            return False
+        if kind == "space" and (low <= 0x20 or high >= 0x80):
             return False
     return True
 
 
-def _no(pattern: str, forbidden: np.ndarray | None = None) -> ColumnRule:
+def _no(pattern: str, free_of: str | None = None) -> ColumnRule:
     def check(s: pd.Series) -> pd.Series:
         arr = _arrow(s)
-        if forbidden is not None and _free_of(arr, forbidden):
+        if free_of is not None and _free_of(arr, free_of):
             return pd.Series(True, index=s.index)
         return _series(pc.invert(pc.match_substring_regex(arr, pattern)), s)
     return check
@@ -105,7 +105,7 @@ def _no(pattern: str, forbidden: np.ndarray | None = None) -> ColumnRule:
 
 def _trimmed(s: pd.Series) -> pd.Series:
     arr = _arrow(s)
-    if _free_of(arr, _SPACE_BYTES):
+    if _free_of(arr, "space"):
         return pd.Series(True, index=s.index)
     same = pc.equal(arr, pc.utf8_trim_whitespace(arr))
     return _series(pc.and_(same, pc.invert(pc.match_substring(arr, "  "))), s)
@@ -130,7 +130,7 @@ def column_rules(decl: Declaration, f: Field) -> list[tuple[str, ColumnRule]]:
         rules.append(("min-length", lambda s, n=f.min_length: _series(
             pc.greater_equal(pc.utf8_length(_arrow(s)), n), s)))
     if f.type == "string":
-        rules.append(("control-character", _no(CONTROL, _CONTROL_BYTES)))
+        rules.append(("control-character", _no(CONTROL, "control")))
         rules.append(("whitespace", _trimmed))
         if f.text:
             rules.append(("formula-cell", _no(FORMULA_START)))

@@ -1,0 +1,45 @@
+"""The vectorised column rules against their plain-Python definitions, including the shortcuts
+(byte scans that skip the regular expressions, adjacent-row duplicate and order tests)."""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import pytest
+
+from syria_conflict_events.declaration import load_declaration
+from syria_conflict_events.validation.vectorised import column_rules, duplicated, key_order
+
+ODD = ["plain", "a\u00a0", "\u3000a", "a\x7f", "tab\there", "a  b", " lead", "trail ", "x\u2003y", "عربي",
+       "é", "ok-id", "\u200bzero-width", "line\u2028sep", "\x85next"]
+
+
+def _rule(name: str):
+    decl = load_declaration()
+    return dict(column_rules(decl, decl.fields["summary"]))[name]
+
+
+@pytest.mark.parametrize("values", [ODD, ["plain"] * 50 + ["a\x01"], ["plain ascii"] * 50, ["clean"] * 10])
+def test_text_rules_match_python(values):
+    s = pd.Series(values, dtype="str")
+    control = _rule("control-character")(s).tolist()
+    assert control == [not re.search(r"[\x00-\x1f\x7f]", v) for v in values]
+    whitespace = _rule("whitespace")(s).tolist()
+    assert whitespace == [v == v.strip() and "  " not in v for v in values]
+
+
+@pytest.mark.parametrize("rows", [
+    [("a", "1"), ("a", "2"), ("b", "1")],            # sorted, unique
+    [("a", "1"), ("a", "1"), ("b", "1")],            # sorted, a neighbour repeats
+    [("b", "1"), ("a", "1"), ("b", "1")],            # unsorted, a distant repeat
+    [("a", None), ("a", None), ("a", "")],           # missing keys sort and compare as ""
+    [("é", "1"), ("z", "1")],                        # code point order, not locale order
+])
+def test_duplicates_and_order_match_pandas(rows):
+    frame = pd.DataFrame(rows, columns=["k1", "k2"], dtype="str")
+    expected = frame.fillna("").duplicated(keep="first").tolist()
+    assert duplicated(frame, ["k1", "k2"]).tolist() == expected
+    text = frame.fillna("")
+    assert key_order(frame, ["k1", "k2"])[0] == (list(text.itertuples(index=False)) ==
+                                                sorted(text.itertuples(index=False)))
