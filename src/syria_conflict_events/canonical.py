@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from .declaration import Table
+from .safe_files import UnsafeFile, read_bounded
 
 # Delimiters a spreadsheet may have used; a file is converted only when its header, split on
 # one of them, names exactly the declared fields.
@@ -40,6 +41,8 @@ MAX_BYTES = 512 * 1024 * 1024
 PROBLEMS: dict[str, tuple[str, str]] = {
     "fmt-too-large": ("the file is larger than `sce fmt` reads",
                       "Split the contribution; a table file should stay well below the limit."),
+    "fmt-unsafe": ("the file is a symbolic link to somewhere outside the package, or not a regular file",
+                   "Commit the file itself in data/, not a link to it."),
     "fmt-encoding": ("the file is not valid UTF-8, so its values cannot be read without guessing",
                      "Save the file as UTF-8 (in a spreadsheet: 'CSV UTF-8'), then run `sce fmt` again."),
     "fmt-header": ("the header does not name exactly the declared fields",
@@ -249,11 +252,19 @@ def differences(data: bytes, table: Table, rel: str) -> list[str]:
     return found or ["quoting or blank lines"]
 
 
-def read_file(path: Path, rel: str, max_bytes: int = MAX_BYTES) -> bytes:
+def read_file(root: Path, rel: str, max_bytes: int = MAX_BYTES) -> bytes:
+    """The bytes of ``root/rel``, refusing links out of the package and files over the limit."""
+    path = root / rel
     size = path.stat().st_size
     if size > max_bytes:
         raise FormatError(rel, "fmt-too-large", f"{size:,} bytes is more than the limit of {max_bytes:,}")
-    return path.read_bytes()
+    try:
+        data = read_bounded(root, path, max_bytes)
+    except UnsafeFile as exc:
+        raise FormatError(rel, "fmt-unsafe", str(exc)) from exc
+    if len(data) > max_bytes:
+        raise FormatError(rel, "fmt-too-large", f"more than the limit of {max_bytes:,} bytes")
+    return data
 
 
 def write_atomic(path: Path, data: bytes) -> None:

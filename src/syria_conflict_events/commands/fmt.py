@@ -46,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
         if not path.is_file():
             continue  # `sce validate` reports missing files
         try:
-            data = read_file(path, rel)
+            data = read_file(root, rel)
             if args.check:
                 found = differences(data, table, rel)
                 if found:

@@ -62,12 +62,14 @@ def run(args: argparse.Namespace) -> int:
         raise CommandError(f"{path}: no such file (is --path the package directory?)")
     values = _values(args.sets, table.field_names, table.name)
     try:
-        rows = list(iter_rows(read_file(path, table.path), table, table.path))
+        rows = list(iter_rows(read_file(root, table.path), table, table.path))
         row, problems, warnings = build_row(decl, root, table, rows, values, args.id)
     except FormatError as exc:
         raise CommandError(f"{exc}\n    hint: {exc.hint}") from exc
     except NewRowError as exc:
         raise CommandError(str(exc), exc.exit_code) from exc
+    except OSError as exc:
+        raise CommandError(f"{table.path}: cannot read: {exc.strerror}") from exc
     for warning in warnings:
         print(f"warning: {warning}", file=sys.stderr)
     key = ", ".join(row[table.field_names.index(k)] for k in table.primary_key)

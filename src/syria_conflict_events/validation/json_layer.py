@@ -12,6 +12,7 @@ import jsonschema
 
 from ..declaration import Declaration
 from ..json_schemas import descriptor_json_schema, table_json_schema
+from ..safe_files import UnsafeFile, read_bounded
 from .errors import ValidationError
 
 MAX_JSON_BYTES = 256 * 1024 * 1024
@@ -33,16 +34,22 @@ def _depth(obj: Any, limit: int) -> int:
     return deepest
 
 
-def load_json(path: Path, rel: str, max_bytes: int = MAX_JSON_BYTES) -> tuple[Any, str | None]:
-    """Parse a JSON file defensively; returns (value, error message)."""
+def load_json(path: Path, rel: str, max_bytes: int = MAX_JSON_BYTES, *, root: Path | None = None
+              ) -> tuple[Any, str | None]:
+    """Parse a JSON file defensively; returns (value, error message). With ``root``, a file that
+    resolves outside it (a contributed symbolic link) is refused, not read."""
     try:
         size = path.stat().st_size
         if size > max_bytes:
             return None, f"{size:,} bytes is more than the limit of {max_bytes:,}"
-        text = path.read_bytes().decode("utf-8")
-        value = json.loads(text)
+        data = read_bounded(root if root is not None else path.parent, path, max_bytes)
+        if len(data) > max_bytes:
+            return None, f"more than the limit of {max_bytes:,} bytes"
+        value = json.loads(data.decode("utf-8"))
     except FileNotFoundError:
         return None, "file not found"
+    except UnsafeFile as exc:
+        return None, str(exc)
     except (OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:
         return None, f"not valid JSON: {exc}"
     if _depth(value, MAX_JSON_DEPTH) > MAX_JSON_DEPTH:
@@ -91,7 +98,7 @@ def check_json_tables(root: Path, decl: Declaration) -> list[ValidationError]:
         if not path.exists():
             continue
         rel = f"data/{table.name}.json"
-        value, problem = load_json(path, rel)
+        value, problem = load_json(path, rel, root=root)
         if problem:
             errors.append(ValidationError(rel, None, None, "json-schema", problem, "json-schema"))
             continue

@@ -68,7 +68,7 @@ def validate_package(
     report = Report(root)
     errors: list[ValidationError] = []
 
-    descriptor, problem = load_json(root / "datapackage.json", "datapackage.json")
+    descriptor, problem = load_json(root / "datapackage.json", "datapackage.json", root=root)
     if problem:
         report.errors = [ValidationError("datapackage.json", None, None, "descriptor-unreadable", problem)]
         report.fatal = True

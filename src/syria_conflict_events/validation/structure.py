@@ -17,6 +17,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from ..declaration import Table
+from ..safe_files import UnsafeFile, read_bounded
 from .errors import ValidationError
 
 DEFAULT_MAX_BYTES = 512 * 1024 * 1024
@@ -161,9 +162,14 @@ def read_raw_table(root: Path, table: Table, *, max_bytes: int = DEFAULT_MAX_BYT
         return None, [ValidationError(rel, None, None, "file-too-large",
                                       f"{size:,} bytes is more than the limit of {max_bytes:,}")]
     try:
-        data = path.read_bytes()
+        data = read_bounded(root, path, max_bytes)  # never follows a link out of the package
+    except UnsafeFile as exc:
+        return None, [ValidationError(rel, None, None, "unsafe-path", str(exc))]
     except OSError as exc:
         return None, [ValidationError(rel, None, None, "missing-file", f"cannot read: {exc.strerror}")]
+    if len(data) > max_bytes:  # the reported size was wrong (a special file)
+        return None, [ValidationError(rel, None, None, "file-too-large",
+                                      f"more than the limit of {max_bytes:,} bytes")]
     errors = check_bytes(data, rel)
     if errors:
         return None, errors
