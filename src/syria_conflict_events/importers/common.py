@@ -8,6 +8,7 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime as dt
+import functools
 import hashlib
 import io
 import json
@@ -194,12 +195,19 @@ def _country_code(decl: Declaration, name: str, attribute: str, value: str) -> s
     return None
 
 
+_BOXES: dict[tuple[int, str], tuple[float, ...] | None] = {}
+
+
 def inside_country(decl: Declaration, iso3: str, latitude: float, longitude: float) -> bool:
-    code = decl.vocabularies["country"].get(iso3)
-    box = code.extra.get("bbox") if code else None
-    if not box:
+    key = (id(decl), iso3)
+    if key not in _BOXES:
+        code = decl.vocabularies["country"].get(iso3)
+        box = code.extra.get("bbox") if code else None
+        _BOXES[key] = tuple(float(v) for v in box) if box else None
+    box = _BOXES[key]
+    if box is None:
         return True
-    lon0, lat0, lon1, lat1 = (float(v) for v in box)
+    lon0, lat0, lon1, lat1 = box
     return lat0 <= latitude <= lat1 and lon0 <= longitude <= lon1
 
 
@@ -242,7 +250,7 @@ class SourceSpec:
     source_type: str
     notes: str = ""
 
-    @property
+    @functools.cached_property
     def source_id(self) -> str:
         """Content-derived, so the same document gets the same id in every import."""
         head = slugify(" ".join(p for p in (self.publisher or "source", self.published_date) if p), 48)
@@ -334,7 +342,8 @@ def assemble(decl: Declaration, records: list[EventRecord], existing: dict[str, 
     ext = existing["external_ids"]
     event_of = {r["value"]: r["entity_id"] for r in ext
                 if r["table_name"] == "events" and r["scheme"] == event_scheme}
-    foreign = [r["event_id"] for r in existing["events"] if r["event_id"] not in set(event_of.values())]
+    imported = set(event_of.values())
+    foreign = [r["event_id"] for r in existing["events"] if r["event_id"] not in imported]
     if foreign:
         raise ImporterError(f"the output directory holds events that no {importer} import wrote "
                             f"(e.g. {foreign[0]}); import into a new or importer-owned directory")

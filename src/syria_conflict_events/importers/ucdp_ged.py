@@ -21,6 +21,7 @@ docs/importers.md:
 from __future__ import annotations
 
 import csv
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -148,16 +149,35 @@ def _country_label(decl: Declaration, iso3: str) -> str:
     return _LABELS[key]
 
 
-def _place(decl: Declaration, row: dict[str, str], iso3: str, line: int, path: str,
-           problems: list[Problem]) -> PlaceSpec | None:
+_ADMIN: dict[tuple, tuple[PlaceSpec, PlaceSpec | None, PlaceSpec | None, str]] = {}
+_ACTORS: dict[tuple, ActorSpec] = {}
+
+
+def _admin_places(decl: Declaration, iso3: str, adm1: str, adm2: str
+                  ) -> tuple[PlaceSpec, PlaceSpec | None, PlaceSpec | None, str]:
+    """(country, governorate, district, admin1 name) from UCDP's admin names (cached: few distinct)."""
+    key = (id(decl), iso3, adm1, adm2)
+    if key not in _ADMIN:
+        _ADMIN[key] = _make_admin_places(decl, iso3, adm1, adm2)
+    return _ADMIN[key]
+
+
+def _make_admin_places(decl: Declaration, iso3: str, adm1: str, adm2: str
+                       ) -> tuple[PlaceSpec, PlaceSpec | None, PlaceSpec | None, str]:
     country = PlaceSpec(_country_label(decl, iso3), "country", iso3)
-    adm1, adm2 = clean(row.get("adm_1")), clean(row.get("adm_2"))
     admin1 = adm1
     for suffix in (" governorate", " province"):
         if admin1.lower().endswith(suffix):
             admin1 = admin1[: -len(suffix)].strip()
     gov = PlaceSpec(adm1, "governorate", iso3, admin1, parent=country) if adm1 else None
     district = PlaceSpec(adm2, "district", iso3, admin1, parent=gov or country) if adm2 else None
+    return country, gov, district, admin1
+
+
+def _place(decl: Declaration, row: dict[str, str], iso3: str, line: int, path: str,
+           problems: list[Problem]) -> PlaceSpec | None:
+    adm1, adm2 = clean(row.get("adm_1")), clean(row.get("adm_2"))
+    country, gov, district, admin1 = _admin_places(decl, iso3, adm1, adm2)
     where = clean(row.get("where_coordinates")) or clean(row.get("where_description"))
     prec = row["where_prec"].strip()
     if prec in ("1", "2", "5"):
@@ -202,6 +222,13 @@ def _place(decl: Declaration, row: dict[str, str], iso3: str, line: int, path: s
 
 
 def _actor(decl: Declaration, name: str, ucdp_id: str, gw: str) -> ActorSpec:
+    key = (id(decl), name, ucdp_id, gw)
+    if key not in _ACTORS:
+        _ACTORS[key] = _make_actor(decl, name, ucdp_id, gw)
+    return _ACTORS[key]
+
+
+def _make_actor(decl: Declaration, name: str, ucdp_id: str, gw: str) -> ActorSpec:
     iso3 = ""
     if name.startswith("Government of "):
         actor_type = "state_armed_force"
@@ -329,9 +356,7 @@ def read_ucdp(path: Path, decl: Declaration, options: Options) -> tuple[list[Eve
                                 "Listed as a source by UCDP GED. Language assumed: UCDP codes from English-language "
                                 "reports and translations." + ("" if published or not date else
                                                               f" UCDP gives the date as {clean(date)!r}."))
-            claimant = ActorSpec(("name", office), office, "media",
-                                 notes="Publisher of a source UCDP GED lists; actor type assumed by the importer.") \
-                if office else UCDP_ACTOR
+            claimant = _publisher(office) if office else UCDP_ACTOR
             claims.append(ClaimSpec(source, claimant,
                                     f"Reported by {office or 'an unnamed publisher'}; UCDP GED lists this report as "
                                     "a source of the event."))
@@ -341,6 +366,12 @@ def read_ucdp(path: Path, decl: Declaration, options: Options) -> tuple[list[Eve
         records.append(EventRecord(line, ucdp_id, fields, place, [(actor_a, role_a), (actor_b, role_b)], claims,
                                    external))
     return records, problems, filtered
+
+
+@functools.cache
+def _publisher(office: str) -> ActorSpec:
+    return ActorSpec(("name", office), office, "media",
+                     notes="Publisher of a source UCDP GED lists; actor type assumed by the importer.")
 
 
 def _text(value: int | None) -> str:
