@@ -52,7 +52,8 @@ def _parse_arrow(raw: pd.Series, f: Field) -> tuple[pd.Series, pd.Series]:
     text = pc.fill_null(text, "")
     present = pc.not_equal(text, "")
     if f.type == "string":
-        values = pc.if_else(present, text, pa.scalar(None, text.type))
+        # A column without empty cells is kept as it is (no copy of its text).
+        values = text if pc.all(present).as_py() is not False else pc.if_else(present, text, pa.scalar(None, text.type))
         return pd.Series(values.to_pandas().array, index=raw.index).astype("str"), pd.Series(False, index=raw.index)
     if f.type == "date":
         shaped = pc.match_substring_regex(text, DATE_PATTERN)
