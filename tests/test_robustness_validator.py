@@ -25,7 +25,7 @@ from syria_conflict_events.declaration import load_declaration
 from syria_conflict_events.validation import render, validate_package
 from syria_conflict_events.validation.rules import RULES
 
-settings.register_profile("default", max_examples=30, deadline=None,
+settings.register_profile("default", max_examples=50, deadline=None,
                           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 settings.register_profile("deep", max_examples=1000, deadline=None,
                           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
@@ -153,7 +153,7 @@ def test_random_edits_of_valid_rows(fresh, table, edits):
     assert assert_structured(root) in (0, 1)
 
 
-@settings(max_examples=12)
+@settings(max_examples=20)
 @given(table=st.sampled_from(TABLES), column=st.integers(0, 50), value=cell_value)
 def test_odd_cells_through_every_layer(fresh, table, column, value):
     """The same edits with the Frictionless layer on (slower, so fewer examples)."""
