@@ -230,7 +230,7 @@ def test_sort_is_code_point_order_of_the_key_tuple(keys):
 
 
 def test_validator_accepts_exactly_the_order_fmt_writes(make_package):
-    """Keys that sort differently under locale rules or case folding: fmt and validate agree."""
+    """Keys whose code point order differs from a locale's collation: fmt and validate agree."""
     # Code point order puts "-" before digits before letters; locale collation ignores "-".
     names = ["zeta", "alpha1", "alpha-b", "alpha-2", "alpha-10", "alpha", "1st", "a-z", "news-report"]
 

@@ -22,7 +22,7 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
                        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("kind", help="table to add to, singular or plural (see schemas/tables.yaml)")
     p.add_argument("--set", dest="sets", action="append", default=[], metavar="FIELD=VALUE",
-                   help="a cell of the new row (repeat for each field; see docs/data-dictionary.md)")
+                   help="a cell of the new row (repeat for each field; the data dictionary says what each holds)")
     p.add_argument("--id", help="the identifier to use instead of an allocated one (slug tables)")
     p.add_argument("--path", type=Path, help="package directory (default: the source checkout)")
     p.add_argument("--dry-run", action="store_true", help="check and print the row, write nothing")
