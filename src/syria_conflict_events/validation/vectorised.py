@@ -71,12 +71,14 @@ def _byte_stats(chunk: pyarrow.Array) -> tuple[int, int, bool] | None:
     if data is None or data.size == 0:
         return (0xFF, 0, False) if chunk.null_count == len(chunk) or data is not None else None
     key = (data.address, data.size)
-    if key not in _BYTE_STATS:
+    cached = _BYTE_STATS.get(key)  # threads share the cache: read once, never index twice
+    if cached is None:
         if len(_BYTE_STATS) > 8:
             _BYTE_STATS.clear()
         b = np.frombuffer(data, dtype=np.uint8)
-        _BYTE_STATS[key] = (data, (int(b.min()), int(b.max()), bool((b == 0x7F).any())))
-    return _BYTE_STATS[key][1]
+        cached = (data, (int(b.min()), int(b.max()), bool((b == 0x7F).any())))
+        _BYTE_STATS[key] = cached
+    return cached[1]
 
 
 def _free_of(arr: pyarrow.Array | pyarrow.ChunkedArray, kind: str) -> bool:
