@@ -120,3 +120,11 @@ def test_missing_column_is_a_clear_error(tmp_path, capsys):
     code, _, stderr = _import(capsys, str(bad), "--out", str(tmp_path / "pkg"))
     assert code == 2 and "missing column(s) event_type" in stderr
     assert not (tmp_path / "pkg").exists()
+
+
+def test_output_inside_the_repository_is_refused(capsys):
+    repo = Path(__file__).resolve().parents[1]
+    out = repo / "acled-output-must-not-exist"
+    code, _, stderr = _import(capsys, str(FIXTURE), "--out", str(out))
+    assert code == 2 and "inside the SCE repository" in stderr
+    assert not out.exists()

@@ -25,6 +25,16 @@ def _date(text: str) -> str:
     return value
 
 
+def _outside_checkout(out: Path) -> None:
+    """ACLED's licence forbids redistribution: never write its rows where they could be committed."""
+    from ..paths import repo_root
+
+    root = repo_root()
+    if root is not None and out.resolve().is_relative_to(root.resolve()):
+        raise CommandError(f"{out}: inside the SCE repository; ACLED data must stay outside it "
+                           "(its licence forbids redistribution): choose a directory elsewhere")
+
+
 def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p = sub.add_parser("import", help="convert a UCDP GED or ACLED export into an SCE package",
                        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -71,6 +81,8 @@ def run(args: argparse.Namespace) -> int:
             raise CommandError(f"{len(unmapped)} row(s) could not be mapped (--strict): nothing written", 1)
         if args.out.exists() and not args.out.is_dir():
             raise CommandError(f"{args.out}: not a directory")
+        if args.kind == "acled":
+            _outside_checkout(args.out)
         existing = read_existing(args.out, decl)
         result = assemble(decl, records, existing, event_scheme=SCHEME, scheme_version=args.scheme_version,
                           importer=importer)
