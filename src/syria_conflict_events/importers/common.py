@@ -321,7 +321,7 @@ def _number(ident: str) -> int:
     return int(match.group(1)) if match else 0
 
 
-class Sequence_:
+class IdSequence:
     """Next free sequential id (SCE-000001, CLM-000001): past every id used or retired."""
 
     def __init__(self, prefix: str, used: Iterable[str]):
@@ -350,8 +350,8 @@ def assemble(decl: Declaration, records: list[EventRecord], existing: dict[str, 
     old_events = {r["event_id"]: r for r in existing["events"]}
     retired_rows = list(existing["retired_ids"])
     retired_events = {r["retired_id"] for r in retired_rows if r["table_name"] == "events"}
-    events_seq = Sequence_("SCE", list(old_events) + list(retired_events))
-    claims_seq = Sequence_("CLM", [r["claim_id"] for r in existing["claims"]])
+    events_seq = IdSequence("SCE", list(old_events) + list(retired_events))
+    claims_seq = IdSequence("CLM", [r["claim_id"] for r in existing["claims"]])
     result = ImportResult(rows={})
 
     # Places: existing rows keep their ids; parents first so children can point at them.

@@ -1,5 +1,7 @@
 """Layer (b): pandera schemas generated from the declaration, with the cross-field and
-cross-table rules of DATA-MODEL.md. Vectorised, so the same checks hold at a million rows.
+cross-table rules of DATA-MODEL.md. Vectorised, so the same checks hold at a million rows: the
+validator runs the schema's column rules directly (:mod:`.vectorised`, the functions the pandera
+checks wrap) and the row rules below, without pandera's per-check machinery.
 
 Every check is named by its rule id (rules.RULES); failures map back to file:line:column
 because each frame's index is the line number in its CSV file."""
@@ -22,7 +24,8 @@ from .vectorised import CONTROL, FORMULA_START, column_errors, column_rules, isi
 if TYPE_CHECKING:  # pandera is imported only to build a schema: `sce validate` runs without it
     import pandera.pandas as pa
 
-__all__ = ["CONTROL", "FORMULA_START", "Context", "isin", "pandera_schema", "run_pandera", "validation_frame"]
+__all__ = ["CONTROL", "FORMULA_START", "Context", "isin", "pandera_schema", "run_pandera", "run_vectorised",
+           "validation_frame"]
 # At most this many errors per file, column and rule are listed, then one line counts the rest:
 # a hostile file with a million bad rows must not need gigabytes to report them.
 MAX_ERRORS_PER_RULE = 1000
@@ -406,13 +409,64 @@ def row_errors(decl: Declaration, table: Table, frame: pd.DataFrame, ctx: Contex
     return errors
 
 
-def run_pandera(decl: Declaration, table: Table, frame: pd.DataFrame, ctx: Context) -> list[ValidationError]:
-    """The semantic layer of one table: the column rules that :func:`pandera_schema` declares, run
-    directly by :func:`vectorised.column_errors` (without pandera's per-check machinery: seconds,
-    not minutes, at a million rows), then the row rules."""
+def run_vectorised(decl: Declaration, table: Table, frame: pd.DataFrame, ctx: Context) -> list[ValidationError]:
+    """The semantic layer of one table without pandera's per-check machinery (seconds, not
+    minutes, at a million rows): the column rules that :func:`pandera_schema` declares, run
+    directly by :func:`vectorised.column_errors`, then the row rules. Tested to report the same
+    (row, column, rule) cells as :func:`run_pandera`."""
     errors = column_errors(
         decl, table, frame, ctx.frames, limit=MAX_ERRORS_PER_RULE,
         message=lambda rule, column, value: _message(rule, table, column, value, decl),
         more=lambda column, rule, total: _more(table, column, rule, total),
     )
     return errors + row_errors(decl, table, frame, ctx)
+
+
+def run_pandera(decl: Declaration, table: Table, frame: pd.DataFrame, ctx: Context) -> list[ValidationError]:
+    """The semantic layer of one table run by pandera itself: the generated schema, with the
+    cross-field and cross-table rules as DataFrame checks, validated lazily (every failure)."""
+    from pandera.errors import SchemaError, SchemaErrors
+
+    from .rules import RULES
+
+    schema = pandera_schema(decl, table, ctx, row_checks=True)
+    try:
+        schema.validate(frame, lazy=True)
+        return []
+    except SchemaErrors as exc:
+        cases = exc.failure_cases
+    except SchemaError as exc:  # lazy mode collects; stay safe all the same
+        return [ValidationError(table.path, None, None, "semantic", str(exc), "semantic")]
+    errors: list[ValidationError] = []
+    counts: dict[tuple, int] = {}
+    seen_rows: set[tuple] = set()
+    for rec in cases.to_dict("records"):
+        check = str(rec.get("check"))
+        rule = _PANDERA_RULES.get(check, check)
+        rule = rule if rule in RULES else "semantic"
+        index = rec.get("index")
+        row = None if index is None or pd.isna(index) else int(index)
+        column = rec.get("column")
+        column = None if column is None or pd.isna(column) or column == table.name else str(column)
+        if rule in ROW_RULES:
+            # pandera lists a failed DataFrame check once per column of the row: report it once.
+            if (row, rule) in seen_rows:
+                continue
+            seen_rows.add((row, rule))
+            column = _CYCLE_COLUMN.get(table.name) if rule == "parent-cycle" else RULE_COLUMN.get(rule)
+            key = ", ".join(str(frame.at[row, k]) for k in table.primary_key) if row is not None else ""
+            message = f"{key}: {_message(rule, table, column, None, decl)}"
+        elif rule == "primary-key" and column is None:
+            column = table.primary_key[-1]  # a composite key's duplicate: name its last column
+            message = _message(rule, table, column, None, decl)
+        elif rule == "semantic":
+            message = f"check {check!r} failed on {rec.get('failure_case')!r}"
+        else:
+            message = _message(rule, table, column, rec.get("failure_case"), decl)
+        n = counts[(column, rule)] = counts.get((column, rule), 0) + 1
+        if n <= MAX_ERRORS_PER_RULE:
+            errors.append(ValidationError(table.path, row, column, rule, message, "semantic"))
+    for (column, rule), n in counts.items():
+        if n > MAX_ERRORS_PER_RULE:
+            errors.append(_more(table, column, rule, n))
+    return errors
