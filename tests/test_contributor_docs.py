@@ -23,7 +23,7 @@ from syria_conflict_events.contributor_docs import (
 )
 from syria_conflict_events.declaration import load_declaration
 from syria_conflict_events.validation.rules import RULES
-from syria_conflict_events.validation.semantic import Context, run_pandera, validation_frame
+from syria_conflict_events.validation.semantic import Context, run_vectorised, validation_frame
 
 DECL = load_declaration()
 
@@ -58,7 +58,7 @@ def test_example_commands_make_rows_with_valid_cells(table):
     row = {n: ("" if sets.get(n, "").startswith("<") else sets.get(n, "")) for n in t.field_names}
     raw = pd.DataFrame([row], dtype="str").set_axis(pd.RangeIndex(2, 3))
     frame, errors = validation_frame(t, raw)
-    errors += run_pandera(DECL, t, frame, Context(DECL))
+    errors += run_vectorised(DECL, t, frame, Context(DECL))
     placeholders = {n for n, v in sets.items() if v.startswith("<")}
     auto = set(t.primary_key) if len(t.primary_key) == 1 else set()
     wrong = [e for e in errors if e.column not in placeholders | auto and e.rule != "row-order"]

@@ -8,3 +8,4 @@ def test_fixture_package_is_valid(valid_package):
     assert report.valid, render(report)
     assert report.exit_code == 0
     assert report.layers == ["json-schema", "file", "table-schema", "semantic"]
+    assert report.engine == "pandera"

@@ -145,6 +145,18 @@ def test_row_rule(make_package, edit, expected):
     assert _tree_hash(root) == before, "validation must never modify a file"
 
 
+@pytest.mark.parametrize(("edit", "expected"), [c[1:] for c in ROW_CASES], ids=[c[0] for c in ROW_CASES])
+def test_pandera_and_vectorised_engines_agree(make_package, edit, expected):
+    """The semantic rules give the same cells whether pandera runs them or the vectorised path."""
+    root = make_package(edit)
+    by_pandera = validate_package(root, frictionless="never", pandera="always")
+    vectorised = validate_package(root, frictionless="never", pandera="never")
+    assert (by_pandera.engine, vectorised.engine) == ("pandera", "vectorised")
+    cells = [{(e.path, e.row, e.column, e.rule) for e in r.errors} for r in (by_pandera, vectorised)]
+    assert cells[0] == cells[1]
+    assert expected in cells[0]
+
+
 def test_every_error_is_reported_not_just_the_first(make_package):
     root = make_package(_both(
         _set("events", "event_id", "SCE-000002", date_end="2024-11-26", event_type="skirmish"),

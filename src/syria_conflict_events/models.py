@@ -127,7 +127,7 @@ def validate_tables(frames: Mapping[str, pd.DataFrame],
             if column in frame.columns and frame[column].dtype != dtype:
                 errors.append(ValidationError(table.path, None, column, "type",
                                               f"dtype is {frame[column].dtype}, expected {dtype}", "semantic"))
-        errors += run_pandera(decl, table, by_line[name], ctx)
+        errors += run_pandera(decl, table, by_line[name], ctx)  # the pandera models themselves
     if errors:
         raise TableValidationError(errors)
 

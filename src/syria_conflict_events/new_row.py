@@ -15,7 +15,7 @@ import pandas as pd
 
 from .declaration import Declaration, Field, Table
 from .validation.errors import ValidationError
-from .validation.semantic import Context, run_pandera, validation_frame
+from .validation.semantic import Context, run_vectorised, validation_frame
 from .validation.structure import read_raw_table
 
 _SEQUENTIAL = re.compile(r"^([A-Z][A-Z0-9]*-)([0-9]+)$")
@@ -173,6 +173,6 @@ def build_row(decl: Declaration, root: Path, table: Table, rows: list[list[str]]
     frame, errors = validation_frame(table, raw)
     ctx, more = _context(decl, root, table, rows)
     warnings += more
-    errors += run_pandera(decl, table, frame, ctx)
+    errors += run_vectorised(decl, table, frame, ctx)
     problems = [_describe(e) for e in errors if e.rule != "row-order"]
     return row, problems, warnings

@@ -17,6 +17,9 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p.add_argument("--frictionless", choices=("auto", "always", "never"), default="auto",
                    help="run the Frictionless layer (auto: only below 200,000 rows; the same rules "
                         "are checked vectorised at any size)")
+    p.add_argument("--pandera", choices=("auto", "always", "never"), default="auto",
+                   help="run the semantic rules through pandera (auto: only below 200,000 rows; above, "
+                        "the same checks run vectorised)")
     p.add_argument("--max-bytes", type=int, default=None, help="largest CSV file accepted")
     return p
 
@@ -29,7 +32,7 @@ def run(args: argparse.Namespace) -> int:
 
     root = args.path or resource_root()
     try:
-        report = validate_package(root, frictionless=args.frictionless,
+        report = validate_package(root, frictionless=args.frictionless, pandera=args.pandera,
                                   max_bytes=args.max_bytes or DEFAULT_MAX_BYTES)
     except (UsageError, DeclarationError) as exc:
         raise CommandError(str(exc)) from exc

@@ -20,6 +20,7 @@ def render(report: Report, fmt: str = "text") -> str:
             "exit_code": report.exit_code,
             "error_count": len(report.errors),
             "layers": report.layers,
+            "semantic_engine": report.engine,
             "rows": report.rows,
             "errors": [e.to_dict() for e in report.errors],
         }, indent=2, ensure_ascii=False) + "\n"
@@ -34,7 +35,8 @@ def render(report: Report, fmt: str = "text") -> str:
             lines.append(e.to_text())
     rows = sum(report.rows.values())
     if report.valid:
-        lines.append(f"valid: {len(report.rows)} tables, {rows:,} rows ({', '.join(report.layers)})")
+        layers = ", ".join(f"{x} ({report.engine})" if x == "semantic" else x for x in report.layers)
+        lines.append(f"valid: {len(report.rows)} tables, {rows:,} rows ({layers})")
     else:
         lines.append(f"invalid: {len(report.errors)} error(s) in {report.root}")
     return "\n".join(lines) + "\n"

@@ -9,12 +9,13 @@ from ..declaration import Declaration, load_declaration
 from ..table_schema import package_descriptor
 from .errors import ValidationError
 from .json_layer import check_descriptor, check_json_tables, load_json
-from .semantic import Context, run_pandera, validation_frame
+from .semantic import Context, run_pandera, run_vectorised, validation_frame
 from .structure import DEFAULT_MAX_BYTES, read_raw_table
 
 # Above this many rows the Frictionless layer (cell by cell, single core) is skipped in "auto"
 # mode: the same Table Schema rules are checked vectorised by the semantic layer.
 FRICTIONLESS_AUTO_MAX_ROWS = 200_000
+PANDERA_AUTO_MAX_ROWS = FRICTIONLESS_AUTO_MAX_ROWS
 
 
 class UsageError(Exception):
@@ -27,6 +28,7 @@ class Report:
     errors: list[ValidationError] = field(default_factory=list)
     rows: dict[str, int] = field(default_factory=dict)
     layers: list[str] = field(default_factory=list)
+    engine: str = ""  # what ran the semantic rules: "pandera" or "vectorised"
     fatal: bool = False  # the package could not be read at all
 
     @property
@@ -56,10 +58,12 @@ def validate_package(
     decl: Declaration | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
     frictionless: str = "auto",
+    pandera: str = "auto",
 ) -> Report:
     """Validate the package at ``root`` (a directory with datapackage.json and data/).
 
-    Reads only; never writes. ``frictionless`` is "auto", "always" or "never".
+    Reads only; never writes. ``frictionless`` and ``pandera`` are "auto", "always" or "never"
+    ("never" for pandera: the same semantic rules run vectorised).
     """
     root = Path(root)
     if not root.is_dir():
@@ -103,9 +107,14 @@ def validate_package(
         errors = [e for e in errors if e.rule != "type"] + table_schema_errors + \
             [e for e in errors if e.rule == "type"]
 
+    # The semantic rules run through pandera itself on packages of ordinary size; above the same
+    # threshold, the identical checks run vectorised without pandera's per-check overhead.
+    use_pandera = pandera == "always" or (pandera == "auto" and total <= PANDERA_AUTO_MAX_ROWS)
     report.layers.append("semantic")
+    report.engine = "pandera" if use_pandera else "vectorised"
+    run_semantic = run_pandera if use_pandera else run_vectorised
     for name, frame in ctx.frames.items():
-        errors += run_pandera(decl, decl.tables[name], frame, ctx)
+        errors += run_semantic(decl, decl.tables[name], frame, ctx)
     errors += check_json_tables(root, decl)
 
     # A cell that is not of its type is missing to the later checks: do not also call it empty.
