@@ -12,7 +12,6 @@ Where things come from, in order of precedence:
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import os
@@ -27,6 +26,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import unquote, urlparse
 
+from .hashing import sha256_file
 from .paths import PACKAGE_DIR
 
 REGISTRY_PATH = PACKAGE_DIR / "releases.json"
@@ -40,6 +40,7 @@ MAX_MEMBERS = 10_000
 MARKER = ".sce-verified"  # written last in an extracted release: holds the zip's SHA-256
 _log = logging.getLogger(__name__)
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
+
 _CHUNK = 1 << 20
 
 
@@ -145,12 +146,7 @@ def release_url(release: Release, base_url: str | None = None) -> str:
 
 # --- fetching --------------------------------------------------------------------------------
 
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        while chunk := fh.read(_CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
+sha256_of = sha256_file  # kept for callers of this module's earlier name
 
 
 def _file_downloader(url: str, output_file: Any, pooch_obj: Any = None, check_only: bool = False) -> bool | None:

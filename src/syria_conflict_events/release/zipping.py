@@ -3,15 +3,17 @@ compression, so the same files always give the same archive bytes."""
 
 from __future__ import annotations
 
-import hashlib
 import os
 import time
 import zipfile
 from pathlib import Path
 
+from ..hashing import sha256_file
+
 # The zip format cannot store dates before 1980; SOURCE_DATE_EPOCH (reproducible-builds.org)
 # overrides the default when set.
 DEFAULT_DATE = (1980, 1, 1, 0, 0, 0)
+
 _CHUNK = 1 << 20
 
 
@@ -26,12 +28,6 @@ def zip_date() -> tuple[int, int, int, int, int, int]:
     return (t.tm_year, t.tm_mon, t.tm_mday, t.tm_hour, t.tm_min, t.tm_sec - t.tm_sec % 2)
 
 
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        while chunk := fh.read(_CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def release_files(directory: Path) -> list[str]:
