@@ -22,6 +22,7 @@ from conftest import REPO, VALID_ROWS, write_package
 from syria_conflict_events.declaration import load_declaration
 from syria_conflict_events.validation import validate_package
 from syria_conflict_events.validation.json_layer import MAX_JSON_BYTES
+from syria_conflict_events.validation.runner import PANDERA_AUTO_MAX_ROWS
 from syria_conflict_events.validation.semantic import MAX_ERRORS_PER_RULE
 from syria_conflict_events.validation.structure import DEFAULT_MAX_BYTES
 
@@ -54,29 +55,36 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-@pytest.fixture(scope="module")
-def big_package(tmp_path_factory) -> Path:
-    """The small valid package, with events.csv grown to 200 MB of well-formed, sorted rows whose
-    events have no claim and no actor (two rule failures on every row)."""
-    root = write_package(tmp_path_factory.mktemp("large") / "pkg")
-    template = dict(VALID_ROWS["events"][1], summary="Fighting on the western edge of the city. " * 5)
-    template["summary"] = template["summary"].strip()
+def _grow_events(root: Path, *, max_bytes: int, max_rows: int, repeat: int) -> Path:
+    """Append well-formed, sorted event rows (no claim, no actor: two rule failures on every row)
+    to the package's events.csv until it has ``max_bytes`` bytes or ``max_rows`` new rows."""
+    template = dict(VALID_ROWS["events"][1], summary=" ".join(["Fighting on the western edge of the city."] * repeat))
     buf = io.StringIO()
     csv.writer(buf, lineterminator="\n").writerow(
         ["{id}" if n == "event_id" else template.get(n, "") for n in EVENTS.field_names])
     line = buf.getvalue()
     path = root / EVENTS.path
     existing = path.read_bytes()
+    first = len(VALID_ROWS["events"]) + 1
+    last = first + max_rows
     with path.open("wb") as fh:
         fh.write(existing)
-        size, first = len(existing), len(VALID_ROWS["events"]) + 1
-        while size < TARGET_BYTES:
-            chunk = "".join(line.replace("{id}", f"SCE-{i:06d}") for i in range(first, first + 10_000)).encode()
+        size, start = len(existing), first
+        while size < max_bytes and start < last:
+            ids = range(start, min(start + 10_000, last))
+            chunk = "".join(line.replace("{id}", f"SCE-{i:06d}") for i in ids).encode()
             fh.write(chunk)
             size += len(chunk)
-            first += 10_000
-    assert first < 1_000_000  # six-digit IDs, so the file stays in canonical order
+            start = ids.stop
+    assert start < 1_000_000  # six-digit IDs, so the file stays in canonical order
     return root
+
+
+@pytest.fixture(scope="module")
+def big_package(tmp_path_factory) -> Path:
+    """The small valid package, with events.csv grown to 200 MB."""
+    root = write_package(tmp_path_factory.mktemp("large") / "pkg")
+    return _grow_events(root, max_bytes=TARGET_BYTES, max_rows=10**6, repeat=5)
 
 
 @pytest.mark.slow
@@ -105,6 +113,24 @@ def test_200mb_csv_fmt_check_within_bounded_memory(big_package):
     assert result.returncode == 0, result.stdout + result.stderr[-2000:]
     assert peak < MEMORY_BOUND, f"peak memory {peak / 2**30:.2f} GiB"
     assert _sha256(big_package / EVENTS.path) == before
+
+
+@pytest.mark.slow
+def test_pandera_engine_stays_bounded_when_a_rule_fails_on_every_row(tmp_path):
+    """Up to PANDERA_AUTO_MAX_ROWS rows the semantic rules run through pandera, which lists a
+    failed row rule once per column of each failing row: 190,000 failing rows (25 MB) took
+    3.3 GB before the rules kept only the rows that are reported (now about 0.4 GB)."""
+    rows = PANDERA_AUTO_MAX_ROWS - 100
+    root = _grow_events(write_package(tmp_path / "pkg"), max_bytes=10**9, max_rows=rows, repeat=1)
+    result, peak = run_measured("validate", root, "--format", "json")
+    assert result.returncode == 1, result.stderr[-2000:]
+    payload = json.loads(result.stdout)
+    assert sum(payload["rows"].values()) <= PANDERA_AUTO_MAX_ROWS  # the pandera engine ran
+    assert payload["error_count"] == 2 * (MAX_ERRORS_PER_RULE + 1)
+    counts = sorted(e["message"] for e in payload["errors"] if e["row"] is None)
+    assert counts == [f"{rows - MAX_ERRORS_PER_RULE:,} more rows break this rule (only the first "
+                      f"{MAX_ERRORS_PER_RULE:,} of {rows:,} are listed)"] * 2
+    assert peak < 2 * 1024**3, f"peak memory {peak / 2**30:.2f} GiB"
 
 
 def _sparse(path: Path, size: int) -> None:
