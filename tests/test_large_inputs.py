@@ -182,3 +182,27 @@ def test_descriptor_over_the_limit_is_unreadable(valid_package):
     report = validate_package(valid_package)
     assert report.exit_code == 2
     assert [e.rule for e in report.errors] == ["descriptor-unreadable"]
+
+
+@pytest.mark.parametrize("engine", ["always", "never"])
+def test_errors_per_rule_are_capped_in_every_layer(tmp_path, monkeypatch, engine):
+    """Frictionless, pandera and the vectorised rules all stop listing a rule after the cap (here
+    lowered to 10) and one line counts the rest, so the report stays small whatever the file."""
+    from syria_conflict_events.validation import runner, semantic
+
+    monkeypatch.setattr(semantic, "MAX_ERRORS_PER_RULE", 10)
+    monkeypatch.setattr(runner, "MAX_ERRORS_PER_RULE", 10)
+    root = _grow_events(write_package(tmp_path / "pkg"), max_bytes=10**9, max_rows=30, repeat=1)
+    path = root / EVENTS.path
+    path.write_bytes(path.read_bytes().replace(b",battles,armed_clash,", b",battle,armed_clash,"))
+    report = validate_package(root, frictionless="always", pandera=engine)
+    listed: dict[tuple, int] = {}
+    for e in report.errors:
+        if e.row is not None:
+            listed[(e.rule, e.column)] = listed.get((e.rule, e.column), 0) + 1
+    assert listed[("enum", "event_type")] == 10
+    assert listed[("event-without-claim", "event_id")] == 10
+    assert max(listed.values()) == 10
+    counts = {(e.rule, e.column): e.message for e in report.errors if e.row is None}
+    assert "more rows break this rule" in counts[("enum", "event_type")]
+    assert counts[("event-without-claim", "event_id")].startswith("20 more rows break this rule")

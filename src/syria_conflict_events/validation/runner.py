@@ -9,7 +9,7 @@ from ..declaration import Declaration, load_declaration
 from ..table_schema import package_descriptor
 from .errors import ValidationError
 from .json_layer import check_descriptor, check_json_tables, load_json
-from .semantic import Context, run_pandera, run_vectorised, validation_frame
+from .semantic import MAX_ERRORS_PER_RULE, Context, run_pandera, run_vectorised, validation_frame
 from .structure import DEFAULT_MAX_BYTES, read_raw_table
 
 # Above this many rows the Frictionless layer (cell by cell, single core) is skipped in "auto"
@@ -38,6 +38,31 @@ class Report:
     @property
     def exit_code(self) -> int:
         return 2 if self.fatal else (0 if self.valid else 1)
+
+
+def _cap(errors: list[ValidationError]) -> list[ValidationError]:
+    """At most MAX_ERRORS_PER_RULE row errors per file, rule and column (in file order), plus one
+    line counting the rest. The semantic layer caps its own and writes that line with the true
+    total; the Frictionless layer does not (it stops at 100,000 errors), so its extra errors are
+    dropped here and counted when no such line exists yet."""
+    kept: dict[tuple, int] = {}
+    dropped: dict[tuple, int] = {}
+    summarised = {(e.path, e.rule, e.column) for e in errors if e.row is None}
+    out = []
+    for e in sorted(errors, key=lambda e: (e.row is None, e.row or 0)):
+        key = (e.path, e.rule, e.column)
+        if e.row is not None:
+            kept[key] = kept.get(key, 0) + 1
+            if kept[key] > MAX_ERRORS_PER_RULE:
+                dropped[key] = dropped.get(key, 0) + 1
+                continue
+        out.append(e)
+    for (path, rule, column), n in dropped.items():
+        if (path, rule, column) not in summarised:
+            out.append(ValidationError(path, None, column, rule,
+                                       f"{n:,} more rows break this rule (only the first "
+                                       f"{MAX_ERRORS_PER_RULE:,} are listed)", "table-schema"))
+    return out
 
 
 def _dedupe(errors: list[ValidationError]) -> list[ValidationError]:
@@ -121,7 +146,7 @@ def validate_package(
     bad_cells = {(e.path, e.row, e.column) for e in errors if e.rule == "type"}
     errors = [e for e in errors if not (e.rule == "required" and (e.path, e.row, e.column) in bad_cells)]
     order = {t.path: i for i, t in enumerate(decl.tables.values())}
-    errors = _dedupe(errors)
+    errors = _cap(_dedupe(errors))
     errors.sort(key=lambda e: (order.get(e.path, -1), e.path, e.row or 0))
     report.errors = errors
     return report
