@@ -135,6 +135,26 @@ def make_package(tmp_path: Path) -> Callable[..., Path]:
     return factory
 
 
+@pytest.fixture(scope="module")
+def base_package(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One valid package per test module, to be copied (cheaper than writing it per example)."""
+    return write_package(tmp_path_factory.mktemp("base") / "pkg")
+
+
+@pytest.fixture
+def fresh(base_package: Path, tmp_path: Path) -> Callable[[], Path]:
+    """Factory: each call gives a new copy of ``base_package`` to break."""
+    counter = {"n": 0}
+
+    def copy() -> Path:
+        counter["n"] += 1
+        dest = tmp_path / f"p{counter['n']}"
+        shutil.copytree(base_package, dest)
+        return dest
+
+    return copy
+
+
 @pytest.fixture
 def repo_copy(tmp_path: Path) -> Path:
     """A copy of the repository's package (datapackage.json, schemas/, data/)."""

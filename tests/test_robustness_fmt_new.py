@@ -9,12 +9,9 @@ import codecs
 import csv
 import io
 import os
-import shutil
 from collections import Counter
 from pathlib import Path
 
-import pytest
-from conftest import write_package
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
@@ -47,24 +44,6 @@ def _values(data: bytes) -> Counter:
         if rows and sorted(rows[0]) == sorted(ACTORS.field_names):
             return Counter(tuple(sorted(zip(rows[0], r, strict=False))) for r in rows[1:])
     raise AssertionError("fmt accepted a file whose header is not the declared one")
-
-
-@pytest.fixture(scope="module")
-def base_package(tmp_path_factory) -> Path:
-    return write_package(tmp_path_factory.mktemp("robust-fmt") / "pkg")
-
-
-@pytest.fixture
-def fresh(base_package, tmp_path):
-    counter = {"n": 0}
-
-    def copy() -> Path:
-        counter["n"] += 1
-        dest = tmp_path / f"p{counter['n']}"
-        shutil.copytree(base_package, dest)
-        return dest
-
-    return copy
 
 
 noise = st.lists(st.sampled_from([b",", b";", b"\t", b'"', b"\n", b"\r\n", b"\r", b"\x00", b"\xff", b"\xc3",

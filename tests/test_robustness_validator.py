@@ -12,11 +12,10 @@ import io
 import json
 import os
 import random
-import shutil
 from pathlib import Path
 
 import pytest
-from conftest import VALID_ROWS, write_package
+from conftest import VALID_ROWS
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -71,24 +70,6 @@ def assert_structured(root: Path, frictionless: str = "never") -> int:
     render(report, "text")
     assert _snapshot(root) == before
     return report.exit_code
-
-
-@pytest.fixture(scope="module")
-def base_package(tmp_path_factory) -> Path:
-    return write_package(tmp_path_factory.mktemp("robust") / "pkg")
-
-
-@pytest.fixture
-def fresh(base_package, tmp_path):
-    counter = {"n": 0}
-
-    def copy() -> Path:
-        counter["n"] += 1
-        dest = tmp_path / f"p{counter['n']}"
-        shutil.copytree(base_package, dest)
-        return dest
-
-    return copy
 
 
 def _rows(root: Path, table: str) -> list[list[str]]:
