@@ -16,26 +16,29 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..declaration import Declaration, load_declaration
 from ..generate import dumps
 from ..paths import repo_root, resource_root
+from .columns import read_typed_tables
 from .descriptor import Artifact, release_descriptor
 from .dictionary import data_dictionary
 from .diff import ReleaseDiff, diff_snapshots, to_markdown
 from .errors import ReleaseError
-from .geojson import events_geojson, has_geo_tables, places_geojson
+from .geojson import has_geo_tables, located_places, write_events_geojson, write_places_geojson
 from .readme import release_readme
 from .registry import REGISTRY_NAME, committed_registry
 from .registry import update_registry as update_registry_file
 from .semver import version_problem
 from .snapshot import Snapshot, TableSnapshot, open_snapshot
 from .sqlite import write_sqlite
-from .values import records
 from .writers_json import write_json_records
 from .writers_parquet import write_parquet
 from .zipping import sha256_file, sha256sums, write_zip
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 Progress = Callable[[str], Any]
 CHECKSUMS = "SHA256SUMS"
@@ -134,31 +137,29 @@ def compare_with_previous(previous: Path, decl: Declaration, raws: dict[str, Any
     return diff
 
 
-def _write_formats(decl: Declaration, root: Path, stage: Path, raws: dict[str, Any],
+def _write_formats(decl: Declaration, root: Path, stage: Path, tables: dict[str, pa.Table],
                    steps: _Steps) -> list[Artifact]:
     artifacts: list[Artifact] = []
     for sub in ("data", JSON_DIR, PARQUET_DIR, SQLITE_DIR):
         (stage / sub).mkdir()
-    rows = {}
     with steps.step("CSV and JSON records") as note:
         for t in decl.tables.values():
             shutil.copyfile(root / t.path, stage / t.path)  # validated canonical bytes, unchanged
-            rows[t.name] = records(t, raws[t.name])
             path = f"{JSON_DIR}/{t.name}.json"
-            write_json_records(decl, t, rows[t.name], stage / path)
+            write_json_records(decl, t, tables[t.name], stage / path)
             artifacts.append(Artifact(f"{t.name}-json", path, "json", "application/json", f"{t.title} (JSON)",
                                       f"{t.title} as JSON records (an array of objects, null when empty)."))
-        note.append(f"{len(rows)} tables, {sum(map(len, rows.values()))} rows")
+        note.append(f"{len(tables)} tables, {sum(a.num_rows for a in tables.values())} rows")
     with steps.step("Parquet") as note:
         for t in decl.tables.values():
             path = f"{PARQUET_DIR}/{t.name}.parquet"
-            write_parquet(decl, t, rows[t.name], stage / path)
+            write_parquet(decl, t, tables[t.name], stage / path)
             artifacts.append(Artifact(f"{t.name}-parquet", path, "parquet", "application/vnd.apache.parquet",
                                       f"{t.title} (Parquet)", f"{t.title} as Parquet with typed columns."))
-        note.append(f"{len(rows)} files")
+        note.append(f"{len(tables)} files")
     with steps.step("SQLite") as note:
         path = f"{SQLITE_DIR}/{decl.name}.sqlite"
-        write_sqlite(decl, rows, stage / path)
+        write_sqlite(decl, tables, stage / path)
         artifacts.append(Artifact("sqlite", path, "sqlite", "application/vnd.sqlite3", "SQLite database",
                                   "Every table in one SQLite database with primary keys, foreign keys and CHECK "
                                   "constraints (run PRAGMA foreign_keys = ON to enforce them on change)."))
@@ -166,17 +167,18 @@ def _write_formats(decl: Declaration, root: Path, stage: Path, raws: dict[str, A
     if has_geo_tables(decl):
         with steps.step("GeoJSON") as note:
             (stage / GEOJSON_DIR).mkdir()
-            places, events = rows["places"], rows["events"]
-            for name, data in (("places", places_geojson(decl, places)),
-                               ("events", events_geojson(decl, events, places))):
+            places, events = tables["places"], tables["events"]
+            for name in ("places", "events"):
                 path = f"{GEOJSON_DIR}/{name}.geojson"
-                (stage / path).write_text(dumps(data), encoding="utf-8", newline="\n")
+                if name == "places":
+                    write_places_geojson(decl, places, stage / path)
+                else:
+                    write_events_geojson(decl, events, places, stage / path)
                 artifacts.append(Artifact(f"{name}-geojson", path, "geojson", "application/geo+json",
                                           f"{name.capitalize()} (GeoJSON)",
                                           f"{name.capitalize()} as GeoJSON points (null geometry where the "
                                           "place has no coordinates)."))
-            located = sum(1 for f in places_geojson(decl, places)["features"] if f["geometry"])
-            note.append(f"{located} of {len(places)} places have a point")
+            note.append(f"{located_places(places)} of {places.num_rows} places have a point")
     return artifacts
 
 
@@ -251,11 +253,11 @@ def build_release(root: Path | None = None, dist: Path | None = None, *, previou
         rows = _validate(root, decl)
         note.append(f"{len(rows)} tables, {sum(rows.values())} rows valid")
     with steps.step("read tables"):
-        raws = _read_tables(root, decl)
+        tables = read_typed_tables(root, decl, rows)
     diff = None
     if previous is not None:
         with steps.step(f"compare with {previous}") as note:
-            diff = compare_with_previous(Path(previous), decl, raws)
+            diff = compare_with_previous(Path(previous), decl, _read_tables(root, decl))
             note.append(f"{diff.level} change from {diff.old_version}")
 
     dist.mkdir(parents=True, exist_ok=True)
@@ -263,7 +265,7 @@ def build_release(root: Path | None = None, dist: Path | None = None, *, previou
     try:
         stage = work / name
         stage.mkdir()
-        artifacts = _write_formats(decl, root, stage, raws, steps)
+        artifacts = _write_formats(decl, root, stage, tables, steps)
         with steps.step("documents") as note:
             documents = _write_documents(decl, root, stage, diff, progress)
             readme = Artifact("readme", "README.md", "md", "text/markdown", "Read me",
