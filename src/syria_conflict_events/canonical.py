@@ -2,13 +2,17 @@
 
 Canonical: UTF-8 without BOM, LF line endings, comma-separated, Python csv QUOTE_MINIMAL, the
 header in the declared field order, rows sorted by the primary key compared as strings (code
-point order, stable), a final newline. The validator's ``row-order`` rule sorts with the same
-function (:func:`canonical_positions`), so ``sce fmt`` and ``sce validate`` cannot disagree.
+point order, stable), a final newline. The validator's ``row-order`` rule sorts a frame with
+:func:`canonical_positions`; the writer sorts the same keys in plain Python (:func:`sorted_positions`,
+tested to give the same order), so ``sce fmt`` and ``sce validate`` cannot disagree and writing
+needs neither pandas nor numpy.
 
 Formatting never changes a value: a file is rewritten only when it can be parsed without loss
 (strict UTF-8, a header naming exactly the declared fields, every row with one cell per
 column), and every row's canonical line is parsed again and compared with the row before
-anything is written.
+anything is written. A row none of whose cells holds a comma, a quote, a carriage return, a line
+break or a NUL is its cells joined by commas, which reads back as the same cells by construction:
+such rows are proved in bulk (:func:`_all_plain`), the others one by one with the csv module.
 """
 
 from __future__ import annotations
@@ -22,13 +26,14 @@ import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-import numpy as np
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from .declaration import Table
 from .safe_files import UnsafeFile, read_bounded
+
+if TYPE_CHECKING:  # pandas and numpy are imported only by the function that sorts a frame
+    import numpy as np
+    import pandas as pd
 
 # Delimiters a spreadsheet may have used; a file is converted only when its header, split on
 # one of them, names exactly the declared fields.
@@ -74,10 +79,21 @@ class FormatError(ValueError):
 def canonical_positions(keys: pd.DataFrame) -> np.ndarray:
     """Positions (0-based) of the rows in canonical order: sorted by the key columns compared
     as strings in code point order, ties kept in file order. Missing keys sort as ""."""
+    import numpy as np
+
     text = keys.reset_index(drop=True).astype("str").fillna("")
     if text.empty:
         return np.arange(len(text))
     return text.sort_values(list(text.columns), kind="stable").index.to_numpy()
+
+
+def sorted_positions(keys: Sequence[Sequence[str]]) -> list[int]:
+    """Positions (0-based) of rows in canonical order, from their key columns (each a sequence
+    of strings, one per row): the order of :func:`canonical_positions`, without pandas."""
+    if not keys:
+        raise ValueError("a table has at least one key column")
+    by: Any = keys[0].__getitem__ if len(keys) == 1 else list(zip(*keys, strict=True)).__getitem__
+    return sorted(range(len(keys[0])), key=by)
 
 
 def _line_writer() -> tuple[io.StringIO, Any]:
@@ -106,35 +122,101 @@ class Parsed:
     bom: bool = False
     carriage_returns: bool = False
 
-    def positions(self) -> np.ndarray:
-        return canonical_positions(pd.DataFrame(self.keys, dtype="str"))
+    def positions(self) -> list[int]:
+        return sorted_positions([self.keys[k] for k in self.table.primary_key])
 
     def to_bytes(self) -> bytes:
-        out = io.BytesIO()
-        out.write(_encode_row(*_line_writer(), self.table.field_names).encode("utf-8"))
-        for i in self.positions():
-            out.write(self.lines[i].encode("utf-8"))
-        return out.getvalue()
+        lines, order = self.lines, self.positions()
+        parts = [_encode_row(*_line_writer(), self.table.field_names).encode("utf-8")]
+        for start in range(0, len(order), CHUNK_ROWS):  # encoded a chunk at a time: no file-sized str
+            parts.append("".join([lines[i] for i in order[start:start + CHUNK_ROWS]]).encode("utf-8"))
+        return b"".join(parts)
+
+
+# A row of two or more cells none of which holds a comma, a quote, a line break, a carriage return
+# (csv.writer writes it bare and a reader does not give it back) or a NUL is written by csv.writer
+# as its cells joined by commas, and read back as the same cells; one empty cell alone would be
+# written as "". A joined row holds one comma fewer than cells and one newline exactly when no
+# cell holds a comma or a line break.
+
+
+def _plain(line: str, width: int) -> bool:
+    """Whether ``line`` (a row of ``width`` cells joined by commas, plus a newline) is the row's
+    canonical line."""
+    return (width > 1 and line.count(",") == width - 1 and line.count("\n") == 1
+            and '"' not in line and "\r" not in line and "\x00" not in line)
+
+
+def _joined(rows: Sequence[Sequence[str]]) -> list[str] | None:
+    """Each row's cells joined by commas, plus a newline; None when a cell is not a string."""
+    try:
+        return [",".join(row) + "\n" for row in rows]
+    except TypeError:  # csv.writer renders such a cell
+        return None
+
+
+def _all_plain(rows: Sequence[Sequence[str]], lines: list[str] | None) -> bool:
+    """Whether every one of ``lines`` (:func:`_joined` of ``rows``) is plain: one check over the
+    joined text."""
+    if lines is None:
+        return False
+    widths = [len(row) for row in rows]
+    text = "".join(lines)
+    return (min(widths, default=2) > 1 and text.count(",") == sum(widths) - len(widths)
+            and text.count("\n") == len(lines) and '"' not in text and "\r" not in text and "\x00" not in text)
+
+
+CHUNK_ROWS = 4096  # rows proved together: bounded memory for a large file
+
+
+def _chunks(rows: Iterable[Sequence[str]]) -> Iterator[tuple[list[Sequence[str]], Exception | None]]:
+    """Rows in lists of CHUNK_ROWS, each with the error that reading the next row raised (the rows
+    read before it are checked first, so the first bad row of the file is the one reported)."""
+    it = iter(rows)
+    while True:
+        chunk: list[Sequence[str]] = []
+        try:
+            for row in it:
+                chunk.append(row)
+                if len(chunk) == CHUNK_ROWS:
+                    break
+        except Exception as exc:
+            yield chunk, exc
+            return
+        if chunk:
+            yield chunk, None
+        if len(chunk) < CHUNK_ROWS:
+            return
 
 
 def _collect(table: Table, rows: Iterable[Sequence[str]], rel: str) -> tuple[list[str], dict[str, list[str]]]:
     """Canonical lines and keys of rows (in declared order); each line must read back as its row."""
-    buf, writer = _line_writer()
     key_at = {k: table.field_names.index(k) for k in table.primary_key}
     lines: list[str] = []
     keys: dict[str, list[str]] = {k: [] for k in key_at}
-    for row in rows:
-        line = _encode_row(buf, writer, list(row))
-        try:
-            again = next(csv.reader([line], strict=True))
-        except (csv.Error, StopIteration):
-            again = None
-        if again != list(row):
-            raise FormatError(rel, "fmt-lossy", f"row {len(lines) + 1} would not read back as the same values "
-                              "(a cell holds a carriage return or line break)")
-        lines.append(line)
+    buf, writer = _line_writer()
+    for chunk, error in _chunks(rows):
+        joined = _joined(chunk)
+        if _all_plain(chunk, joined):
+            lines.extend(joined)  # type: ignore[arg-type]
+        else:
+            for n, row in enumerate(chunk):
+                line = joined[n] if joined is not None else ""
+                if not (line and _plain(line, len(row))):
+                    cells = list(row)
+                    line = _encode_row(buf, writer, cells)
+                    try:
+                        again = next(csv.reader([line], strict=True))
+                    except (csv.Error, StopIteration):
+                        again = None
+                    if again != cells:
+                        raise FormatError(rel, "fmt-lossy", f"row {len(lines) + 1} would not read back as the "
+                                          "same values (a cell holds a carriage return or line break)")
+                lines.append(line)
         for k, i in key_at.items():
-            keys[k].append(row[i])
+            keys[k].extend(row[i] for row in chunk)
+        if error is not None:
+            raise error
     return lines, keys
 
 
@@ -245,7 +327,7 @@ def differences(data: bytes, table: Table, rel: str) -> list[str]:
             found.append(f"{parsed.delimiter!r}-separated, not comma-separated")
         if parsed.header != table.field_names:
             found.append("columns not in the declared order")
-        if (parsed.positions() != np.arange(len(parsed.lines))).any():
+        if parsed.positions() != list(range(len(parsed.lines))):
             found.append(f"rows not sorted by {', '.join(table.primary_key)}")
     if data and not data.endswith(b"\n"):
         found.append("no final newline")
