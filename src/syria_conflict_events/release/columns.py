@@ -75,8 +75,7 @@ def in_key_order(table: Table, arrow: pa.Table) -> pa.Table:
     are already in order, which a linear check confirms without sorting."""
     if _is_key_sorted(table, arrow):
         return arrow
-    order = pc.sort_indices(arrow, sort_keys=[(k, "ascending") for k in table.primary_key],
-                            null_placement="at_start")  # a stable sort, like Python's
+    order = pc.sort_indices(arrow, sort_keys=[(k, "ascending", "at_start") for k in table.primary_key])  # stable
     return arrow.take(order)
 
 
