@@ -12,9 +12,10 @@ import functools
 import hashlib
 import io
 import json
+import operator
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -115,6 +116,9 @@ def clean(value: str | None) -> str:
     return text.lstrip(FORMULA_START).strip()
 
 
+# Dates and counts repeat across an export's rows: the parsers below are pure, so their results are
+# kept (a bounded number of them).
+@functools.lru_cache(maxsize=1 << 14)
 def parse_date(value: str) -> str | None:
     """YYYY-MM-DD from a date or a datetime cell (UCDP writes '2016-01-01 00:00:00.000')."""
     match = _DATE.match(value.strip())
@@ -126,6 +130,7 @@ def parse_date(value: str) -> str | None:
         return None
 
 
+@functools.lru_cache(maxsize=1 << 14)
 def parse_count(value: str) -> int | None:
     """A non-negative integer count ('12', '12.0'); None when empty. Raises ValueError otherwise."""
     text = value.strip()
@@ -250,11 +255,16 @@ class SourceSpec:
     source_type: str
     notes: str = ""
 
-    @functools.cached_property
+    @property
     def source_id(self) -> str:
         """Content-derived, so the same document gets the same id in every import."""
-        head = slugify(" ".join(p for p in (self.publisher or "source", self.published_date) if p), 48)
-        return f"{head}-{short_hash(self.publisher, self.published_date, self.title)}"
+        return _source_id(self.publisher, self.published_date, self.title)
+
+
+@functools.lru_cache(maxsize=1 << 16)  # an export names the same documents again and again
+def _source_id(publisher: str, published_date: str, title: str) -> str:
+    head = slugify(" ".join(p for p in (publisher or "source", published_date) if p), 48)
+    return f"{head}-{short_hash(publisher, published_date, title)}"
 
 
 @dataclass(frozen=True)
@@ -359,19 +369,24 @@ def assemble(decl: Declaration, records: list[EventRecord], existing: dict[str, 
     place_by_key = {(r["country_iso3"], r["admin1"], r["place_type"], r["name"], r["latitude"], r["longitude"]):
                     r["place_id"] for r in existing["places"]}
     taken_places = set(place_rows)
+    # A row is the last one written for its id. Specs are shared between records (importers cache
+    # them), and the spec that wrote a row last would write the same row again: skip that.
+    place_writer: dict[str, PlaceSpec] = {}
 
     def place_id(spec: PlaceSpec) -> str:
-        if spec.key in place_by_key:
-            pid = place_by_key[spec.key]
-        else:
+        key = spec.key
+        pid = place_by_key.get(key)
+        if pid is None:
             pid = unique_slug(slugify(spec.name), taken_places)
-            place_by_key[spec.key] = pid
+            place_by_key[key] = pid
         parent = place_id(spec.parent) if spec.parent else ""
-        place_rows[pid] = {"place_id": pid, "name": spec.name, "place_type": spec.place_type,
-                           "parent_place_id": parent, "country_iso3": spec.country_iso3, "admin1": spec.admin1,
-                           "latitude": spec.latitude, "longitude": spec.longitude,
-                           "verification": "unverified", "notes": spec.notes,
-                           "name_ar": place_rows.get(pid, {}).get("name_ar", "")}
+        if place_writer.get(pid) is not spec:
+            place_writer[pid] = spec
+            place_rows[pid] = {"place_id": pid, "name": spec.name, "place_type": spec.place_type,
+                               "parent_place_id": parent, "country_iso3": spec.country_iso3, "admin1": spec.admin1,
+                               "latitude": spec.latitude, "longitude": spec.longitude,
+                               "verification": "unverified", "notes": spec.notes,
+                               "name_ar": place_rows.get(pid, {}).get("name_ar", "")}
         return pid
 
     actor_rows = {r["actor_id"]: dict(r) for r in existing["actors"]}
@@ -383,12 +398,16 @@ def assemble(decl: Declaration, records: list[EventRecord], existing: dict[str, 
         actor_by_key.setdefault(("name", r["name"]), r["actor_id"])
     taken_actors = set(actor_rows)
     actor_external: set[tuple[str, str, str]] = set()
+    actor_writer: dict[str, ActorSpec] = {}
 
     def actor_id(spec: ActorSpec) -> str:
         aid = actor_by_key.get(spec.key)
         if aid is None:
             aid = unique_slug(slugify(spec.name), taken_actors)
             actor_by_key[spec.key] = aid
+        if actor_writer.get(aid) is spec:
+            return aid
+        actor_writer[aid] = spec
         actor_rows[aid] = {**actor_rows.get(aid, {}), "actor_id": aid, "name": spec.name,
                            "actor_type": spec.actor_type, "country_iso3": spec.country_iso3,
                            "acled_inter_code": spec.acled_inter_code, "verification": "unverified",
@@ -398,6 +417,7 @@ def assemble(decl: Declaration, records: list[EventRecord], existing: dict[str, 
         return aid
 
     source_rows = {r["source_id"]: dict(r) for r in existing["sources"]}
+    source_writer: dict[str, SourceSpec] = {}
     claim_of = {(r["event_id"], r["source_id"], r["claimant_actor_id"]): r["claim_id"] for r in existing["claims"]}
 
     events, event_actors, claims, external = [], [], [], []
@@ -426,10 +446,13 @@ def assemble(decl: Declaration, records: list[EventRecord], existing: dict[str, 
         for spec, role in rec.actors:
             event_actors.append({"event_id": eid, "actor_id": actor_id(spec), "role": role})
         for claim in rec.claims:
-            sid = claim.source.source_id
-            source_rows[sid] = {"source_id": sid, "publisher": claim.source.publisher, "title": claim.source.title,
-                                "published_date": claim.source.published_date, "language": claim.source.language,
-                                "source_type": claim.source.source_type, "notes": claim.source.notes}
+            source = claim.source
+            sid = source.source_id
+            if source_writer.get(sid) is not source:
+                source_writer[sid] = source
+                source_rows[sid] = {"source_id": sid, "publisher": source.publisher, "title": source.title,
+                                    "published_date": source.published_date, "language": source.language,
+                                    "source_type": source.source_type, "notes": source.notes}
             claimant = actor_id(claim.claimant)
             key = (eid, sid, claimant)
             if key not in claim_of:
@@ -462,13 +485,12 @@ def assemble(decl: Declaration, records: list[EventRecord], existing: dict[str, 
 
 
 def _unique(rows: list[dict[str, str]]) -> list[dict[str, str]]:
-    seen, out = set(), []
+    """The rows without repeats, first occurrence kept. Every row is built with the same keys in
+    the same order, so its values tell it apart."""
+    first: dict[tuple[str, ...], dict[str, str]] = {}
     for r in rows:
-        key = tuple(r.items())
-        if key not in seen:
-            seen.add(key)
-            out.append(r)
-    return out
+        first.setdefault(tuple(r.values()), r)
+    return list(first.values())
 
 
 def write_package(out: Path, decl: Declaration, rows: dict[str, list[dict[str, str]]]) -> list[str]:
@@ -481,9 +503,7 @@ def write_package(out: Path, decl: Declaration, rows: dict[str, list[dict[str, s
     files = {rel: text.encode("utf-8") for rel, text in generated_files(decl).items()
              if rel == "datapackage.json" or rel.startswith(f"{TABLE_SCHEMA_DIR}/")}
     for table in decl.tables.values():
-        names = table.field_names
-        cells = [[r.get(n) or "" for n in names] for r in rows.get(table.name, [])]
-        files[table.path] = to_bytes(table, cells)
+        files[table.path] = to_bytes(table, _cells(rows.get(table.name, []), table.field_names))
     written = []
     for rel, data in files.items():
         path = out / rel
@@ -493,6 +513,20 @@ def write_package(out: Path, decl: Declaration, rows: dict[str, list[dict[str, s
         write_atomic(path, data)
         written.append(rel)
     return written
+
+
+def _cells(rows: list[dict[str, str]], names: list[str]) -> list[Sequence[str]]:
+    """Each row's cells in declared order, "" for a field a row lacks or leaves None."""
+    if len(names) > 1:
+        get = operator.itemgetter(*names)
+        try:
+            cells = [get(r) for r in rows]  # the rows the assembly builds hold every field
+        except KeyError:
+            pass
+        else:
+            if all(None not in c for c in cells):
+                return cells
+    return [[r.get(n) or "" for n in names] for r in rows]
 
 
 def changes_json(result: ImportResult) -> str:

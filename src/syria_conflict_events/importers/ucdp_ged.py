@@ -57,6 +57,13 @@ _SUFFIX_TYPES = {"village": "village", "town": "town", "city": "city", "suburb":
                  "hospital": "facility", "dam": "facility"}
 _STRIPPED_SUFFIXES = {"village", "town", "city"}  # UCDP's type tags, not part of the name
 _PREPOSITION = {"1": "at", "2": "near", "3": "in", "4": "in", "5": "in", "6": "in"}
+# Fatality figures: (name, the columns that may hold it, first one found with a value wins).
+_FIGURES = (("low", ("low", "low_est")), ("best", ("best", "best_est")), ("high", ("high", "high_est")),
+            ("deaths_a", ("deaths_a",)), ("deaths_b", ("deaths_b",)), ("deaths_civilians", ("deaths_civilians",)),
+            ("deaths_unknown", ("deaths_unknown",)))
+# The columns a row's place is made from (with its country), and those of its listed sources.
+_PLACE_COLUMNS = ("adm_1", "adm_2", "where_coordinates", "where_description", "where_prec", "latitude", "longitude")
+_SOURCE_COLUMNS = ("source_office", "source_date", "source_headline", "source_article")
 
 
 @dataclass
@@ -95,19 +102,19 @@ def check_crosswalk(decl: Declaration) -> None:
                                 f"{etype}/{sub} (schemas/vocabularies.yaml, ucdp attributes)")
 
 
-def _split_sources(row: dict[str, str]) -> list[tuple[str, str, str]]:
-    """(publisher, date, headline) of each source UCDP lists; several are joined with ';'.
+def _split_sources(office_cell: str, date_cell: str, headline: str, article: str) -> list[tuple[str, str, str]]:
+    """(publisher, date, headline) of each source UCDP lists (cells source_office, source_date,
+    source_headline, source_article); several are joined with ';'.
 
     Headlines may contain ';' themselves: then source_article (quoted "office,date,headline"
     items separated by ';') separates them; failing that the title stays unknown."""
-    offices = [clean(o) for o in row.get("source_office", "").split(";")]
-    dates = [d.strip() for d in row.get("source_date", "").split(";")]
-    headline = row.get("source_headline", "")
+    offices = [clean(o) for o in office_cell.split(";")]
+    dates = [d.strip() for d in date_cell.split(";")]
     if len(dates) != len(offices):
         dates = [""] * len(offices)
     heads = headline.split(";")
     if len(heads) != len(offices):
-        heads = _headlines_from_article(row.get("source_article", ""), offices, dates)
+        heads = _headlines_from_article(article, offices, dates)
     out = []
     for office, date, head in zip(offices, dates, heads, strict=True):
         if office or clean(head):
@@ -254,6 +261,13 @@ def read_ucdp(path: Path, decl: Declaration, options: Options) -> tuple[list[Eve
     seen: dict[str, int] = {}
     sub_labels = {c.code: c.label for c in decl.vocabularies["sub_event_type"].codes}
     ucdp_source = _ucdp_source(options.scheme_version)
+    role_a, role_b = crosswalk(decl, "role", "ucdp", "side_a"), crosswalk(decl, "role", "ucdp", "side_b")
+    # An export repeats countries, places, figures and source lists from row to row: what each
+    # maps to is computed once per distinct raw value in this file (places only when they mapped
+    # without a problem, which must be reported at every row that has it).
+    countries: dict[tuple[str, str], str | None] = {}
+    places: dict[tuple[str, ...], PlaceSpec] = {}
+    figure_claims: dict[tuple[int | None, ...], ClaimSpec] = {}
     for line, row in read_rows(path, required=REQUIRED):
         if "__bad__" in row:
             problems.append(Problem(rel, line, "-", row["__bad__"]))
@@ -262,8 +276,11 @@ def read_ucdp(path: Path, decl: Declaration, options: Options) -> tuple[list[Eve
         warnings: list[Problem] = []
         ucdp_id = row["id"].strip()
         country_name = row.get("country", "")
-        iso3 = country_code(decl, name=country_name.split(",")[0],
-                            attribute="ucdp", value=row.get("country_id", "").split(",")[0])
+        country_key = (country_name, row.get("country_id", ""))
+        if country_key not in countries:
+            countries[country_key] = country_code(decl, name=country_name.split(",")[0], attribute="ucdp",
+                                                  value=country_key[1].split(",")[0])
+        iso3 = countries[country_key]
         if wanted and iso3 != wanted:
             filtered += 1
             continue
@@ -289,16 +306,15 @@ def read_ucdp(path: Path, decl: Declaration, options: Options) -> tuple[list[Eve
         tov = row["type_of_violence"].strip()
         if tov not in DEFAULT_TYPES:
             row_problems.append(Problem(rel, line, "type_of_violence", f"{tov!r} is not 1, 2 or 3"))
-        location = crosswalk(decl, "location_precision", "ucdp", row["where_prec"].strip())
+        where_prec = row["where_prec"].strip()
+        location = crosswalk(decl, "location_precision", "ucdp", where_prec)
         figures: dict[str, int | None] = {}
-        for name, aliases in (("low", ("low", "low_est")), ("best", ("best", "best_est")),
-                              ("high", ("high", "high_est")), ("deaths_a", ("deaths_a",)),
-                              ("deaths_b", ("deaths_b",)), ("deaths_civilians", ("deaths_civilians",)),
-                              ("deaths_unknown", ("deaths_unknown",))):
+        for name, aliases in _FIGURES:
+            raw = _alias(row, *aliases)
             try:
-                figures[name] = parse_count(_alias(row, *aliases))
+                figures[name] = parse_count(raw)
             except ValueError:
-                row_problems.append(Problem(rel, line, aliases[0], f"{_alias(row, *aliases)!r} is not a count"))
+                row_problems.append(Problem(rel, line, aliases[0], f"{raw!r} is not a count"))
         low, best, high = figures.get("low"), figures.get("best"), figures.get("high")
         notes = []
         # Inconsistent figures stay in UCDP's claim; the event keeps what is consistent (a warning).
@@ -320,7 +336,15 @@ def read_ucdp(path: Path, decl: Declaration, options: Options) -> tuple[list[Eve
         for col, value in (("side_a", side_a), ("side_b", side_b)):
             if not value:
                 row_problems.append(Problem(rel, line, col, "no actor named"))
-        place = _place(decl, row, iso3, line, rel, row_problems) if iso3 else None
+        place: PlaceSpec | None = None
+        if iso3:
+            place_key = (iso3, *(row.get(c) or "" for c in _PLACE_COLUMNS))
+            place = places.get(place_key)
+            if place is None:
+                before = len(row_problems)
+                place = _place(decl, row, iso3, line, rel, row_problems)
+                if place is not None and len(row_problems) == before:
+                    places[place_key] = place
         if row_problems or place is None or not location:
             if not row_problems:
                 row_problems.append(Problem(rel, line, "where_prec", "cannot place the event"))
@@ -333,39 +357,48 @@ def read_ucdp(path: Path, decl: Declaration, options: Options) -> tuple[list[Eve
                          row.get("gwnoa", ""))
         actor_b = _actor(decl, side_b, _alias(row, "side_b_new_id", "side_b_dset_id", "side_b_id"),
                          row.get("gwnob", ""))
-        role_a = crosswalk(decl, "role", "ucdp", "side_a")[0]
-        role_b = crosswalk(decl, "role", "ucdp", "side_b")[0]
         where = clean(row.get("where_coordinates")) or place.name
+        clarity_2 = row.get("event_clarity", "").strip() == "2"
         fields = {
             "date_start": start, "date_end": end, "date_precision": date_precision[0], "event_type": etype,
             "sub_event_type": sub, "location_precision": location[0],
             "fatalities_low": _text(low), "fatalities_best": _text(best), "fatalities_high": _text(high),
             "civilian_fatalities": _text(civilians),
-            "summary": f"{sub_labels[sub]} involving {side_a} and {side_b} {_PREPOSITION[row['where_prec'].strip()]} "
+            "summary": f"{sub_labels[sub]} involving {side_a} and {side_b} {_PREPOSITION[where_prec]} "
                        f"{where} (UCDP GED event {ucdp_id}).",
-            "confidence": "low" if row.get("event_clarity", "").strip() == "2" else "medium",
+            "confidence": "low" if clarity_2 else "medium",
             "verification": "unverified",
             "notes": " ".join(notes + (["UCDP codes this as an aggregate of incidents reported together "
-                                        "(event_clarity 2)."] if row.get("event_clarity", "").strip() == "2" else [])),
+                                        "(event_clarity 2)."] if clarity_2 else [])),
         }
-        claims = [ClaimSpec(ucdp_source, UCDP_ACTOR, _figures_claim(figures), _text(best) if best is not None else "")]
-        for office, date, headline in _split_sources(row):
-            published = parse_date(date) or ""
-            title = headline or f"Report by {office or 'an unnamed publisher'} listed by UCDP GED (no title given)"
-            source = SourceSpec(office, title, published, "en", "unspecified",
-                                "Listed as a source by UCDP GED. Language assumed: UCDP codes from English-language "
-                                "reports and translations." + ("" if published or not date else
-                                                              f" UCDP gives the date as {clean(date)!r}."))
-            claimant = _publisher(office) if office else UCDP_ACTOR
-            claims.append(ClaimSpec(source, claimant,
-                                    f"Reported by {office or 'an unnamed publisher'}; UCDP GED lists this report as "
-                                    "a source of the event."))
+        figure_key = tuple(figures.values())
+        ucdp_claim = figure_claims.get(figure_key)
+        if ucdp_claim is None:
+            ucdp_claim = figure_claims[figure_key] = ClaimSpec(
+                ucdp_source, UCDP_ACTOR, _figures_claim(figures), _text(best) if best is not None else "")
+        claims = [ucdp_claim, *_source_claims(*(row.get(c, "") for c in _SOURCE_COLUMNS))]
         external = [(s, v) for s, v in (("ucdp_ged_relid", row.get("relid", "").strip()),
                                          ("ucdp_conflict", _alias(row, "conflict_new_id", "conflict_dset_id")),
                                          ("ucdp_dyad", _alias(row, "dyad_new_id", "dyad_dset_id"))) if v]
-        records.append(EventRecord(line, ucdp_id, fields, place, [(actor_a, role_a), (actor_b, role_b)], claims,
-                                   external))
+        records.append(EventRecord(line, ucdp_id, fields, place, [(actor_a, role_a[0]), (actor_b, role_b[0])],
+                                   claims, external))
     return records, problems, filtered
+
+
+def _source_claims(office_cell: str, date_cell: str, headline_cell: str, article_cell: str) -> list[ClaimSpec]:
+    """One claim per source UCDP lists, by its publisher, without figures."""
+    claims = []
+    for office, date, headline in _split_sources(office_cell, date_cell, headline_cell, article_cell):
+        published = parse_date(date) or ""
+        title = headline or f"Report by {office or 'an unnamed publisher'} listed by UCDP GED (no title given)"
+        source = SourceSpec(office, title, published, "en", "unspecified",
+                            "Listed as a source by UCDP GED. Language assumed: UCDP codes from English-language "
+                            "reports and translations." + ("" if published or not date else
+                                                          f" UCDP gives the date as {clean(date)!r}."))
+        claimant = _publisher(office) if office else UCDP_ACTOR
+        claims.append(ClaimSpec(source, claimant, f"Reported by {office or 'an unnamed publisher'}; UCDP GED lists "
+                                "this report as a source of the event."))
+    return claims
 
 
 @functools.cache
