@@ -1,0 +1,120 @@
+"""Benchmark `sce import ucdp-ged` on the real UCDP GED sample against its floor.
+
+Each figure is measured in a fresh subprocess (wall time; peak resident memory from the child's
+own rusage, os.wait4), the fastest of --repeat runs kept:
+
+* pandas.read_csv - reading the same file into a frame of strings (the floor: Python start-up,
+  importing pandas, parsing the CSV);
+* sce import - a first import into an empty directory (what the issue's goal times);
+* sce import again - the same file into the package it just wrote (idempotent: nothing changes).
+
+and prints the figures with the ratio to the floor. A script, not a test: figures depend on the
+machine and its load (printed); run it on a quiet machine.
+
+    .venv/bin/python benchmarks/bench_import.py                       # the sample in ../shared
+    .venv/bin/python benchmarks/bench_import.py path/to/ged.csv --repeat 5
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+SAMPLE = REPO.parent / "shared" / "samples" / "ucdp-ged-syria-2016-2019.csv"
+PYTHON = sys.executable
+FLOOR = """
+import sys
+import pandas as pd
+print(len(pd.read_csv(sys.argv[1], dtype=str, keep_default_na=False)))
+"""
+
+
+@dataclass
+class Run:
+    wall: float
+    peak_mib: float
+    code: int
+    stderr: str
+
+
+def measure(cmd: list[str], timeout: float = 600) -> Run:
+    """Wall time and peak RSS of one child process (os.wait4 gives that child's own rusage);
+    its stderr goes to a file, so a chatty child never blocks on a full pipe."""
+    with tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err)
+        deadline = start + timeout
+        while True:
+            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+            if pid:
+                break
+            if time.perf_counter() > deadline:
+                proc.kill()
+                pid, status, usage = os.wait4(proc.pid, 0)
+                break
+            time.sleep(0.005)
+        wall = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        err.seek(0)
+        tail = err.read()[-2000:].decode("utf-8", "replace")
+    return Run(wall, usage.ru_maxrss / 1024, proc.returncode, tail)
+
+
+def fastest(runs: list[Run]) -> Run:
+    return min(runs, key=lambda r: r.wall)
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("sample", type=Path, nargs="?", default=SAMPLE, help=f"UCDP GED CSV (default: {SAMPLE})")
+    p.add_argument("--repeat", type=int, default=3, help="runs per measurement (the fastest is kept)")
+    args = p.parse_args(argv)
+    if not args.sample.is_file():
+        print(f"no UCDP GED sample at {args.sample}: give the path of a UCDP GED CSV "
+              "(the shared samples folder sits beside the repository)", file=sys.stderr)
+        return 2
+    if args.repeat < 1:
+        p.error("--repeat must be at least 1")
+
+    sce = str(Path(PYTHON).with_name("sce"))
+    rows = max(0, sum(1 for _ in args.sample.open("rb")) - 1)
+    print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores; repeat={args.repeat}; "
+          f"load average {os.getloadavg()[0]:.1f} at start")
+    print(f"sample {args.sample} ({args.sample.stat().st_size / 2**20:.1f} MiB, {rows:,} lines)")
+    work = Path(tempfile.mkdtemp(prefix="sce-bench-import-"))
+    out = work / "package"
+    imported = [args.sample.as_posix(), "--out", str(out)]
+    results: dict[str, Run] = {}
+    try:
+        results["pandas.read_csv (floor)"] = fastest([measure([PYTHON, "-c", FLOOR, str(args.sample)])
+                                                      for _ in range(args.repeat)])
+        first = []
+        for _ in range(args.repeat):
+            shutil.rmtree(out, ignore_errors=True)
+            first.append(measure([sce, "import", "ucdp-ged", *imported]))
+        results["sce import"] = fastest(first)
+        results["sce import again"] = fastest([measure([sce, "import", "ucdp-ged", *imported])
+                                               for _ in range(args.repeat)])
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+    floor = results["pandas.read_csv (floor)"].wall
+    print(f"\n{'what':<26} {'wall s':>8} {'peak MiB':>9} {'x floor':>8}")
+    for name, run in results.items():
+        note = "" if run.code == 0 else f"  (exit {run.code}: {run.stderr.strip().splitlines()[-1:]})"
+        print(f"{name:<26} {run.wall:8.2f} {run.peak_mib:9.0f} {run.wall / floor:8.1f}{note}")
+    print(f"\nload average {os.getloadavg()[0]:.1f} at the end; x floor: wall time / pandas.read_csv of the same "
+          "file in the same run. Goal (issue 7): the first import in < 5 s.")
+    return 0 if all(r.code == 0 for r in results.values()) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
