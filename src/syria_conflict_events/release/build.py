@@ -35,7 +35,7 @@ from .snapshot import Snapshot, TableSnapshot, open_snapshot
 from .sqlite import write_sqlite
 from .writers_json import write_json_records
 from .writers_parquet import write_parquet
-from .zipping import sha256_file, sha256sums, write_zip
+from .zipping import Packer, sha256_file, sha256sums, write_zip
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -138,15 +138,20 @@ def compare_with_previous(previous: Path, decl: Declaration, raws: dict[str, Any
 
 
 def _write_formats(decl: Declaration, root: Path, stage: Path, tables: dict[str, pa.Table],
-                   steps: _Steps) -> list[Artifact]:
+                   steps: _Steps, packer: Packer) -> list[Artifact]:
+    """Every data format; each file goes to ``packer`` (deflated and hashed in the background)
+    as soon as it is complete. SQLite comes last: loading it keeps the main thread busy while the
+    workers compress the rest."""
     artifacts: list[Artifact] = []
     for sub in ("data", JSON_DIR, PARQUET_DIR, SQLITE_DIR):
         (stage / sub).mkdir()
     with steps.step("CSV and JSON records") as note:
         for t in decl.tables.values():
             shutil.copyfile(root / t.path, stage / t.path)  # validated canonical bytes, unchanged
+            packer.add(t.path)
             path = f"{JSON_DIR}/{t.name}.json"
             write_json_records(decl, t, tables[t.name], stage / path)
+            packer.add(path)
             artifacts.append(Artifact(f"{t.name}-json", path, "json", "application/json", f"{t.title} (JSON)",
                                       f"{t.title} as JSON records (an array of objects, null when empty)."))
         note.append(f"{len(tables)} tables, {sum(a.num_rows for a in tables.values())} rows")
@@ -154,16 +159,15 @@ def _write_formats(decl: Declaration, root: Path, stage: Path, tables: dict[str,
         for t in decl.tables.values():
             path = f"{PARQUET_DIR}/{t.name}.parquet"
             write_parquet(decl, t, tables[t.name], stage / path)
+            packer.add(path)
             artifacts.append(Artifact(f"{t.name}-parquet", path, "parquet", "application/vnd.apache.parquet",
                                       f"{t.title} (Parquet)", f"{t.title} as Parquet with typed columns."))
         note.append(f"{len(tables)} files")
-    with steps.step("SQLite") as note:
-        path = f"{SQLITE_DIR}/{decl.name}.sqlite"
-        write_sqlite(decl, tables, stage / path)
-        artifacts.append(Artifact("sqlite", path, "sqlite", "application/vnd.sqlite3", "SQLite database",
-                                  "Every table in one SQLite database with primary keys, foreign keys and CHECK "
-                                  "constraints (run PRAGMA foreign_keys = ON to enforce them on change)."))
-        note.append("foreign keys checked")
+    sqlite_path = f"{SQLITE_DIR}/{decl.name}.sqlite"
+    sqlite_artifact = Artifact("sqlite", sqlite_path, "sqlite", "application/vnd.sqlite3", "SQLite database",
+                               "Every table in one SQLite database with primary keys, foreign keys and CHECK "
+                               "constraints (run PRAGMA foreign_keys = ON to enforce them on change).")
+    geo: list[Artifact] = []
     if has_geo_tables(decl):
         with steps.step("GeoJSON") as note:
             (stage / GEOJSON_DIR).mkdir()
@@ -174,12 +178,17 @@ def _write_formats(decl: Declaration, root: Path, stage: Path, tables: dict[str,
                     write_places_geojson(decl, places, stage / path)
                 else:
                     write_events_geojson(decl, events, places, stage / path)
-                artifacts.append(Artifact(f"{name}-geojson", path, "geojson", "application/geo+json",
-                                          f"{name.capitalize()} (GeoJSON)",
-                                          f"{name.capitalize()} as GeoJSON points (null geometry where the "
-                                          "place has no coordinates)."))
+                packer.add(path)
+                geo.append(Artifact(f"{name}-geojson", path, "geojson", "application/geo+json",
+                                    f"{name.capitalize()} (GeoJSON)",
+                                    f"{name.capitalize()} as GeoJSON points (null geometry where the "
+                                    "place has no coordinates)."))
             note.append(f"{located_places(places)} of {places.num_rows} places have a point")
-    return artifacts
+    with steps.step("SQLite") as note:
+        write_sqlite(decl, tables, stage / sqlite_path)
+        packer.add(sqlite_path)
+        note.append("foreign keys checked")
+    return [*artifacts, sqlite_artifact, *geo]  # the order of the release's datapackage.json
 
 
 def _write_documents(decl: Declaration, root: Path, stage: Path, diff: ReleaseDiff | None,
@@ -262,10 +271,12 @@ def build_release(root: Path | None = None, dist: Path | None = None, *, previou
 
     dist.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=".building-", dir=dist))
+    packer: Packer | None = None
     try:
         stage = work / name
         stage.mkdir()
-        artifacts = _write_formats(decl, root, stage, tables, steps)
+        packer = Packer(stage, work / "deflated")
+        artifacts = _write_formats(decl, root, stage, tables, steps, packer)
         with steps.step("documents") as note:
             documents = _write_documents(decl, root, stage, diff, progress)
             readme = Artifact("readme", "README.md", "md", "text/markdown", "Read me",
@@ -274,13 +285,14 @@ def build_release(root: Path | None = None, dist: Path | None = None, *, previou
             (stage / "README.md").write_text(release_readme(decl, all_artifacts), encoding="utf-8", newline="\n")
             note.append(", ".join(a.path for a in [readme, *documents]))
         with steps.step("datapackage.json and SHA256SUMS") as note:
-            descriptor = release_descriptor(decl, stage, all_artifacts)
+            descriptor = release_descriptor(decl, stage, all_artifacts, hash_file=packer.sha256)
             (stage / "datapackage.json").write_text(dumps(descriptor), encoding="utf-8", newline="\n")
-            (stage / CHECKSUMS).write_text(sha256sums(stage, exclude={CHECKSUMS}), encoding="utf-8", newline="\n")
-            note.append(f"{len(descriptor['resources'])} resources")
+            (stage / CHECKSUMS).write_text(sha256sums(stage, exclude={CHECKSUMS}, hash_file=packer.sha256),
+                                           encoding="utf-8", newline="\n")
+            note.append(f"{len(descriptor['resources'])} resources, hashed while deflating for the zip")
         with steps.step("zip") as note:
             zip_tmp = work / f"{name}.zip"
-            write_zip(stage, zip_tmp, name)
+            write_zip(stage, zip_tmp, name, packer.members())
             digest = sha256_file(zip_tmp)
             note.append(f"{zip_tmp.stat().st_size:,} bytes, sha256 {digest[:16]}…")
         with steps.step("move into place") as note:
@@ -289,6 +301,8 @@ def build_release(root: Path | None = None, dist: Path | None = None, *, previou
             _replace(zip_tmp, final_zip)
             note.append(str(final_dir))
     finally:
+        if packer is not None:
+            packer.close()  # workers stop before their scratch files are removed
         shutil.rmtree(work, ignore_errors=True)
 
     with steps.step("registry") as note:

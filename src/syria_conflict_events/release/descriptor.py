@@ -5,6 +5,7 @@ type. Nothing in it depends on the time or the machine."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,17 +27,18 @@ class Artifact:
     description: str
 
 
-def _stamp(resource: dict[str, Any], directory: Path) -> dict[str, Any]:
+def _stamp(resource: dict[str, Any], directory: Path, hash_file: Callable[[Path], str]) -> dict[str, Any]:
     file = directory / resource["path"]
-    return {**resource, "bytes": file.stat().st_size, "hash": f"sha256:{sha256_file(file)}"}
+    return {**resource, "bytes": file.stat().st_size, "hash": f"sha256:{hash_file(file)}"}
 
 
-def release_descriptor(decl: Declaration, directory: Path, artifacts: list[Artifact]) -> dict[str, Any]:
+def release_descriptor(decl: Declaration, directory: Path, artifacts: list[Artifact],
+                       hash_file: Callable[[Path], str] = sha256_file) -> dict[str, Any]:
     out = package_descriptor(decl, inline=True)
-    resources = [_stamp(r, directory) for r in out["resources"]]
+    resources = [_stamp(r, directory, hash_file) for r in out["resources"]]
     for a in artifacts:
         resources.append(_stamp({
             "name": a.name, "type": "file", "path": a.path, "scheme": "file", "format": a.format,
             "mediatype": a.mediatype, "title": a.title, "description": a.description,
-        }, directory))
+        }, directory, hash_file))
     return {**out, "resources": resources}
