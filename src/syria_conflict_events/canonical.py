@@ -166,6 +166,21 @@ def _all_plain(rows: Sequence[Sequence[str]], lines: list[str] | None) -> bool:
             and text.count("\n") == len(lines) and '"' not in text and "\r" not in text and "\x00" not in text)
 
 
+def _reads_back(lines: list[str], rows: Sequence[Sequence[str]]) -> bool:
+    """Whether each line, parsed on its own, gives its row back. One reader parses them all: it
+    returns one record per call, taking lines until a record ends at a line's end, and a line
+    cannot hold two records (text after an unquoted line break is an error); so as many records
+    as lines, equal to the rows, means each line read back as its row."""
+    # A cell may be as long as its line: the reader's default limit (128 KiB) would refuse a long
+    # but valid cell.
+    with _cell_limit(max(csv.field_size_limit(), *(len(line) + 1 for line in lines))):
+        try:
+            again = list(csv.reader(lines, strict=True))
+        except csv.Error:
+            return False
+    return again == [list(row) for row in rows]
+
+
 CHUNK_ROWS = 4096  # rows proved together: bounded memory for a large file
 
 
@@ -200,19 +215,19 @@ def _collect(table: Table, rows: Iterable[Sequence[str]], rel: str) -> tuple[lis
         if _all_plain(chunk, joined):
             lines.extend(joined)  # type: ignore[arg-type]
         else:
+            chunk_lines, quoted = [], []
             for n, row in enumerate(chunk):
                 line = joined[n] if joined is not None else ""
                 if not (line and _plain(line, len(row))):
-                    cells = list(row)
-                    line = _encode_row(buf, writer, cells)
-                    try:
-                        again = next(csv.reader([line], strict=True))
-                    except (csv.Error, StopIteration):
-                        again = None
-                    if again != cells:
-                        raise FormatError(rel, "fmt-lossy", f"row {len(lines) + 1} would not read back as the "
+                    line = _encode_row(buf, writer, list(row))
+                    quoted.append(n)
+                chunk_lines.append(line)
+            if quoted and not _reads_back([chunk_lines[n] for n in quoted], [chunk[n] for n in quoted]):
+                for n in quoted:  # the first row that does not read back, as when checked one by one
+                    if not _reads_back([chunk_lines[n]], [chunk[n]]):
+                        raise FormatError(rel, "fmt-lossy", f"row {len(lines) + n + 1} would not read back as the "
                                           "same values (a cell holds a carriage return or line break)")
-                lines.append(line)
+            lines.extend(chunk_lines)
         for k, i in key_at.items():
             keys[k].extend(row[i] for row in chunk)
         if error is not None:

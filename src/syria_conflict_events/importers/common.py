@@ -320,9 +320,11 @@ def read_existing(out: Path, decl: Declaration) -> dict[str, list[dict[str, str]
         rows[table.name] = [cells for _, cells in read_rows(path, required=table.primary_key)]
         if any("__bad__" in r for r in rows[table.name]):
             raise ImporterError(f"{path}: malformed rows; the output directory is not an importer's package")
-        for r in rows[table.name]:
-            for name in table.field_names:
-                r.setdefault(name, "")
+        if rows[table.name]:  # every row has the header's columns: fill the fields it lacks
+            missing = [name for name in table.field_names if name not in rows[table.name][0]]
+            for r in rows[table.name] if missing else ():
+                for name in missing:
+                    r[name] = ""
     return rows
 
 
