@@ -69,14 +69,16 @@ def test_same_result_across_chunk_boundaries(monkeypatch, chunk):
     assert exc.value.code == "fmt-lossy" and "row 6 " in exc.value.detail
 
 
-def test_one_empty_cell_and_non_strings_go_through_the_csv_module():
-    def all_plain(rows: list[list[str]]) -> bool:
-        return canonical._all_plain(rows, canonical._joined(rows))
+def test_simple_rows_and_the_others():
+    def simple(rows: list[list[str]]) -> list[str] | None:
+        return canonical._simple_lines(rows, canonical._joined(rows))
 
-    assert not all_plain([[""]]) and not all_plain([["a", "b"], [""]])
-    assert not all_plain([["a", None]])  # type: ignore[list-item]
-    assert not all_plain([["a", "b,c"], ["d"]])  # as many commas as a plain pair of rows: widths count too
-    assert all_plain([["a", "b"], ["c", "d"]]) and canonical._joined([["a", "b"]]) == ["a,b\n"]
+    assert simple([["a", "b"], ["c", "d"]]) == ["a,b\n", "c,d\n"]
+    assert simple([["a", "b,c"], ["d", ""]]) == ['a,"b,c"\n', "d,\n"]
+    assert simple([[""]]) is None and simple([["a", "b"], [""]]) is None  # one empty cell is written ""
+    assert simple([["a", None]]) is None  # type: ignore[list-item]
+    for odd in ('say "x"', "a\nb", "a\rb", "a\x00b"):
+        assert simple([["a", odd]]) is None and canonical._simple_line(["a", odd], f"a,{odd}\n") is None
     with_none = [["a", *["x"] * (WIDTH - 1)], ["b", None, *["y"] * (WIDTH - 2)]]
     assert actual(with_none) == reference(with_none) == ("fmt-lossy", "row 2 ")  # type: ignore[arg-type]
 

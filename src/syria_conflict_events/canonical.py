@@ -9,10 +9,11 @@ needs neither pandas nor numpy.
 
 Formatting never changes a value: a file is rewritten only when it can be parsed without loss
 (strict UTF-8, a header naming exactly the declared fields, every row with one cell per
-column), and every row's canonical line is parsed again and compared with the row before
-anything is written. A row none of whose cells holds a comma, a quote, a carriage return, a line
-break or a NUL is its cells joined by commas, which reads back as the same cells by construction:
-such rows are proved in bulk (:func:`_all_plain`), the others one by one with the csv module.
+column), and every row's canonical line is proved to read back as the row before anything is
+written. A row none of whose cells holds a quote, a carriage return, a line break or a NUL is its
+cells joined by commas (a cell that holds a comma between quotes), which reads back as the same
+cells by construction (:func:`_simple_lines`); the lines of other rows are written and parsed again
+with the csv module.
 """
 
 from __future__ import annotations
@@ -133,18 +134,12 @@ class Parsed:
         return b"".join(parts)
 
 
-# A row of two or more cells none of which holds a comma, a quote, a line break, a carriage return
-# (csv.writer writes it bare and a reader does not give it back) or a NUL is written by csv.writer
-# as its cells joined by commas, and read back as the same cells; one empty cell alone would be
-# written as "". A joined row holds one comma fewer than cells and one newline exactly when no
-# cell holds a comma or a line break.
-
-
-def _plain(line: str, width: int) -> bool:
-    """Whether ``line`` (a row of ``width`` cells joined by commas, plus a newline) is the row's
-    canonical line."""
-    return (width > 1 and line.count(",") == width - 1 and line.count("\n") == 1
-            and '"' not in line and "\r" not in line and "\x00" not in line)
+# A row of two or more cells none of which holds a quote, a line break, a carriage return (csv.writer
+# writes it bare and a reader does not give it back) or a NUL is "simple": csv.writer writes it as
+# its cells joined by commas, a cell that holds a comma between quotes, and a reader gives the
+# same cells back, by construction. (One empty cell alone would be written as "".) Cells joined
+# by commas hold one newline per row exactly when no cell holds a line break, and one comma fewer
+# than cells exactly when no cell holds a comma.
 
 
 def _joined(rows: Sequence[Sequence[str]]) -> list[str] | None:
@@ -155,15 +150,39 @@ def _joined(rows: Sequence[Sequence[str]]) -> list[str] | None:
         return None
 
 
-def _all_plain(rows: Sequence[Sequence[str]], lines: list[str] | None) -> bool:
-    """Whether every one of ``lines`` (:func:`_joined` of ``rows``) is plain: one check over the
-    joined text."""
-    if lines is None:
-        return False
-    widths = [len(row) for row in rows]
-    text = "".join(lines)
-    return (min(widths, default=2) > 1 and text.count(",") == sum(widths) - len(widths)
-            and text.count("\n") == len(lines) and '"' not in text and "\r" not in text and "\x00" not in text)
+def _quoted(row: Sequence[str]) -> str:
+    """The line of a simple row some of whose cells hold a comma."""
+    return ",".join([f'"{cell}"' if "," in cell else cell for cell in row]) + "\n"
+
+
+def _simple_line(row: Sequence[str], joined: str) -> str | None:
+    """The canonical line of ``row`` (``joined``: its cells joined by commas) if it is simple."""
+    if len(row) < 2 or joined.count("\n") != 1 or '"' in joined or "\r" in joined or "\x00" in joined:
+        return None
+    return joined if joined.count(",") == len(row) - 1 else _quoted(row)
+
+
+def _simple_lines(rows: Sequence[Sequence[str]], joined: list[str] | None) -> list[str] | None:
+    """The canonical lines of ``rows`` when every one is simple (one check over their text)."""
+    if joined is None:
+        return None
+    text = "".join(joined)
+    if (min((len(row) for row in rows), default=2) < 2 or text.count("\n") != len(joined)
+            or '"' in text or "\r" in text or "\x00" in text):
+        return None
+    return [line if line.count(",") == len(row) - 1 else _quoted(row) for row, line in zip(rows, joined, strict=True)]
+
+
+def _written_lines(rows: Sequence[Sequence[str]]) -> list[str] | None:
+    """Each row's canonical line, written in one go: when no cell holds a line break, each row's
+    output holds exactly one newline, at its end, so the text splits back into the rows' lines.
+    None when a cell holds one (or a carriage return)."""
+    buf, writer = _line_writer()
+    writer.writerows(rows)
+    text = buf.getvalue()
+    if text.count("\n") != len(rows) or "\r" in text:
+        return None
+    return [line + "\n" for line in text.split("\n")[:-1]]
 
 
 def _reads_back(lines: list[str], rows: Sequence[Sequence[str]]) -> bool:
@@ -204,30 +223,41 @@ def _chunks(rows: Iterable[Sequence[str]]) -> Iterator[tuple[list[Sequence[str]]
             return
 
 
+def _chunk_lines(chunk: list[Sequence[str]], rel: str, before: int) -> list[str]:
+    """The canonical lines of a chunk of rows (``before`` rows came earlier), each proved to read
+    back as its row: by construction when every row is simple; else, when no cell holds a line
+    break, with one writer and one reader for the chunk; else row by row (simple rows by
+    construction), the first bad one reported."""
+    joined = _joined(chunk)
+    simple = _simple_lines(chunk, joined)
+    if simple is not None:
+        return simple
+    written = _written_lines(chunk)
+    if written is not None and _reads_back(written, chunk):
+        return written
+    buf, writer = _line_writer()
+    lines, quoted = [], []
+    for n, row in enumerate(chunk):
+        line = _simple_line(row, joined[n]) if joined is not None else None
+        if line is None:
+            line = _encode_row(buf, writer, list(row))
+            quoted.append(n)
+        lines.append(line)
+    if quoted and not _reads_back([lines[n] for n in quoted], [chunk[n] for n in quoted]):
+        for n in quoted:  # the first row that does not read back, as when checked one by one
+            if not _reads_back([lines[n]], [chunk[n]]):
+                raise FormatError(rel, "fmt-lossy", f"row {before + n + 1} would not read back as the same "
+                                  "values (a cell holds a carriage return or line break)")
+    return lines
+
+
 def _collect(table: Table, rows: Iterable[Sequence[str]], rel: str) -> tuple[list[str], dict[str, list[str]]]:
     """Canonical lines and keys of rows (in declared order); each line must read back as its row."""
     key_at = {k: table.field_names.index(k) for k in table.primary_key}
     lines: list[str] = []
     keys: dict[str, list[str]] = {k: [] for k in key_at}
-    buf, writer = _line_writer()
     for chunk, error in _chunks(rows):
-        joined = _joined(chunk)
-        if _all_plain(chunk, joined):
-            lines.extend(joined)  # type: ignore[arg-type]
-        else:
-            chunk_lines, quoted = [], []
-            for n, row in enumerate(chunk):
-                line = joined[n] if joined is not None else ""
-                if not (line and _plain(line, len(row))):
-                    line = _encode_row(buf, writer, list(row))
-                    quoted.append(n)
-                chunk_lines.append(line)
-            if quoted and not _reads_back([chunk_lines[n] for n in quoted], [chunk[n] for n in quoted]):
-                for n in quoted:  # the first row that does not read back, as when checked one by one
-                    if not _reads_back([chunk_lines[n]], [chunk[n]]):
-                        raise FormatError(rel, "fmt-lossy", f"row {len(lines) + n + 1} would not read back as the "
-                                          "same values (a cell holds a carriage return or line break)")
-            lines.extend(chunk_lines)
+        lines.extend(_chunk_lines(chunk, rel, len(lines)))
         for k, i in key_at.items():
             keys[k].extend(row[i] for row in chunk)
         if error is not None:
