@@ -140,33 +140,31 @@ def compare_with_previous(previous: Path, decl: Declaration, raws: dict[str, Any
 def _write_formats(decl: Declaration, root: Path, stage: Path, tables: dict[str, pa.Table],
                    steps: _Steps, packer: Packer) -> list[Artifact]:
     """Every data format; each file goes to ``packer`` (deflated and hashed in the background)
-    as soon as it is complete. SQLite comes last: loading it keeps the main thread busy while the
-    workers compress the rest."""
-    artifacts: list[Artifact] = []
+    as soon as it is complete. The CSV copies and the SQLite database, the slowest file to build
+    and the largest single stream to deflate, come first, so that their compression overlaps
+    the other formats and little is left to wait for at the end."""
     for sub in ("data", JSON_DIR, PARQUET_DIR, SQLITE_DIR):
         (stage / sub).mkdir()
-    with steps.step("CSV and JSON records") as note:
+    with steps.step("CSV and SQLite") as note:
         for t in decl.tables.values():
             shutil.copyfile(root / t.path, stage / t.path)  # validated canonical bytes, unchanged
             packer.add(t.path)
+        sqlite_path = f"{SQLITE_DIR}/{decl.name}.sqlite"
+        write_sqlite(decl, tables, stage / sqlite_path)
+        packer.add(sqlite_path)
+        note.append(f"{len(tables)} tables, {sum(a.num_rows for a in tables.values())} rows; foreign keys checked")
+    sqlite = Artifact("sqlite", sqlite_path, "sqlite", "application/vnd.sqlite3", "SQLite database",
+                      "Every table in one SQLite database with primary keys, foreign keys and CHECK "
+                      "constraints (run PRAGMA foreign_keys = ON to enforce them on change).")
+    json_records: list[Artifact] = []
+    with steps.step("JSON records") as note:
+        for t in decl.tables.values():
             path = f"{JSON_DIR}/{t.name}.json"
             write_json_records(decl, t, tables[t.name], stage / path)
             packer.add(path)
-            artifacts.append(Artifact(f"{t.name}-json", path, "json", "application/json", f"{t.title} (JSON)",
-                                      f"{t.title} as JSON records (an array of objects, null when empty)."))
-        note.append(f"{len(tables)} tables, {sum(a.num_rows for a in tables.values())} rows")
-    with steps.step("Parquet") as note:
-        for t in decl.tables.values():
-            path = f"{PARQUET_DIR}/{t.name}.parquet"
-            write_parquet(decl, t, tables[t.name], stage / path)
-            packer.add(path)
-            artifacts.append(Artifact(f"{t.name}-parquet", path, "parquet", "application/vnd.apache.parquet",
-                                      f"{t.title} (Parquet)", f"{t.title} as Parquet with typed columns."))
-        note.append(f"{len(tables)} files")
-    sqlite_path = f"{SQLITE_DIR}/{decl.name}.sqlite"
-    sqlite_artifact = Artifact("sqlite", sqlite_path, "sqlite", "application/vnd.sqlite3", "SQLite database",
-                               "Every table in one SQLite database with primary keys, foreign keys and CHECK "
-                               "constraints (run PRAGMA foreign_keys = ON to enforce them on change).")
+            json_records.append(Artifact(f"{t.name}-json", path, "json", "application/json", f"{t.title} (JSON)",
+                                         f"{t.title} as JSON records (an array of objects, null when empty)."))
+        note.append(f"{len(json_records)} files")
     geo: list[Artifact] = []
     if has_geo_tables(decl):
         with steps.step("GeoJSON") as note:
@@ -184,11 +182,16 @@ def _write_formats(decl: Declaration, root: Path, stage: Path, tables: dict[str,
                                     f"{name.capitalize()} as GeoJSON points (null geometry where the "
                                     "place has no coordinates)."))
             note.append(f"{located_places(places)} of {places.num_rows} places have a point")
-    with steps.step("SQLite") as note:
-        write_sqlite(decl, tables, stage / sqlite_path)
-        packer.add(sqlite_path)
-        note.append("foreign keys checked")
-    return [*artifacts, sqlite_artifact, *geo]  # the order of the release's datapackage.json
+    parquet: list[Artifact] = []
+    with steps.step("Parquet") as note:
+        for t in decl.tables.values():
+            path = f"{PARQUET_DIR}/{t.name}.parquet"
+            write_parquet(decl, t, tables[t.name], stage / path)
+            packer.add(path)
+            parquet.append(Artifact(f"{t.name}-parquet", path, "parquet", "application/vnd.apache.parquet",
+                                    f"{t.title} (Parquet)", f"{t.title} as Parquet with typed columns."))
+        note.append(f"{len(parquet)} files")
+    return [*json_records, *parquet, sqlite, *geo]  # the order of the release's datapackage.json
 
 
 def _write_documents(decl: Declaration, root: Path, stage: Path, diff: ReleaseDiff | None,
