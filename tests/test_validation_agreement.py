@@ -13,7 +13,7 @@ from conftest import VALID_ROWS, write_package
 
 from syria_conflict_events.declaration import load_declaration
 from syria_conflict_events.validation.frictionless_layer import run_frictionless
-from syria_conflict_events.validation.semantic import validation_frame
+from syria_conflict_events.validation.semantic import typed_table
 from syria_conflict_events.validation.structure import read_raw_table
 from syria_conflict_events.validation.vectorised import column_errors
 
@@ -32,14 +32,14 @@ def _cells(errors) -> set[tuple]:
 
 def _both_layers(root: Path) -> tuple[set[tuple], set[tuple]]:
     decl = load_declaration()
-    frames, vectorised = {}, []
+    tables, vectorised = {}, []
     for table in decl.tables.values():
         raw, file_errors = read_raw_table(root, table)
         assert raw is not None, file_errors
-        frames[table.name], type_errors = validation_frame(table, raw.frame)
+        tables[table.name], type_errors = typed_table(table, raw.arrow)
         vectorised += type_errors
     for table in decl.tables.values():
-        vectorised += column_errors(decl, table, frames[table.name], frames)
+        vectorised += column_errors(decl, table, tables[table.name], tables)
     # As the runner does: a cell that is not of its type is not also called empty.
     mistyped = {(e.path, e.row, e.column) for e in vectorised if e.rule == "type"}
     vectorised = [e for e in vectorised if not (e.rule == "required" and (e.path, e.row, e.column) in mistyped)]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import pandas as pd
+import pyarrow as pa
 import pytest
 
 from syria_conflict_events.declaration import load_declaration
@@ -39,7 +40,8 @@ def test_text_rules_match_python(values):
 def test_duplicates_and_order_match_pandas(rows):
     frame = pd.DataFrame(rows, columns=["k1", "k2"], dtype="str")
     expected = frame.fillna("").duplicated(keep="first").tolist()
-    assert duplicated(frame, ["k1", "k2"]).tolist() == expected
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    assert duplicated(table, ["k1", "k2"]).tolist() == expected
     text = frame.fillna("")
-    assert key_order(frame, ["k1", "k2"])[0] == (list(text.itertuples(index=False)) ==
+    assert key_order(table, ["k1", "k2"])[0] == (list(text.itertuples(index=False)) ==
                                                 sorted(text.itertuples(index=False)))

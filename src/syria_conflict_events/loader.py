@@ -201,27 +201,17 @@ def dtypes(spec: TableSpec) -> dict[str, object]:
 
 
 def _fast_convert(arr: pa.ChunkedArray, col: ColumnSpec) -> pa.ChunkedArray | None:
-    """Arrow conversion of a clean column, or None when any cell needs the careful path."""
+    """Arrow conversion of a clean column, or None when any cell needs the careful path (the
+    validator's own fast parse, so the loader reads no value the validator would refuse)."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    from .typed import NUMBER_PATTERN
+    from .arrow_types import fast_parse
 
-    try:
-        if col.type == "integer":
-            out = pc.cast(arr, pa.int64())
-            peak = pc.max(pc.abs(out)).as_py()
-            return None if peak is not None and peak > 2**53 else out
-        if col.type == "number":
-            shaped = pc.match_substring_regex(arr, NUMBER_PATTERN)
-            if not pc.all(pc.or_kleene(shaped, pc.is_null(arr))).as_py():
-                return None
-            return pc.cast(arr, pa.float64())
-        if col.type == "date":  # Arrow's ISO parser accepts exactly YYYY-MM-DD with a real date
-            return pc.cast(pc.cast(arr, pa.date32()), pa.timestamp("s"))
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-        return None
-    return arr
+    out = fast_parse(arr, _field(col))
+    if out is not None and col.type == "date":
+        out = pc.cast(out, pa.timestamp("s"))
+    return out
 
 
 def _to_pandas(arr: pa.ChunkedArray, dtype: object) -> pd.Series:

@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..declaration import Declaration, load_declaration
+import pyarrow as pa
+
+from ..declaration import Declaration, Table, load_declaration
 from ..table_schema import package_descriptor
 from .errors import ValidationError
 from .json_layer import check_descriptor, check_json_tables, load_json
-from .semantic import MAX_ERRORS_PER_RULE, Context, run_pandera, run_vectorised, validation_frame
+from .semantic import MAX_ERRORS_PER_RULE, Context, run_pandera, run_vectorised, typed_table
 from .structure import DEFAULT_MAX_BYTES, read_raw_table
 
 # Above this many rows the Frictionless layer (cell by cell, single core) is skipped in "auto"
 # mode: the same Table Schema rules are checked vectorised by the semantic layer.
 FRICTIONLESS_AUTO_MAX_ROWS = 200_000
 PANDERA_AUTO_MAX_ROWS = FRICTIONLESS_AUTO_MAX_ROWS
+WORKERS = 2  # tables read and checked at once (memory grows with it: two files' bytes at a time)
 
 
 class UsageError(Exception):
@@ -30,6 +34,9 @@ class Report:
     layers: list[str] = field(default_factory=list)
     engine: str = ""  # what ran the semantic rules: "pandera" or "vectorised"
     fatal: bool = False  # the package could not be read at all
+    # With keep_tables: the typed Arrow tables that were checked (string, int64, float64, date32;
+    # null for an empty cell; file order), for a caller such as the release build to reuse.
+    tables: dict[str, pa.Table] = field(default_factory=dict)
 
     @property
     def valid(self) -> bool:
@@ -84,6 +91,7 @@ def validate_package(
     max_bytes: int = DEFAULT_MAX_BYTES,
     frictionless: str = "auto",
     pandera: str = "auto",
+    keep_tables: bool = False,
 ) -> Report:
     """Validate the package at ``root`` (a directory with datapackage.json and data/).
 
@@ -103,8 +111,9 @@ def validate_package(
         report.fatal = True
         return report
     report.layers.append("json-schema")
-    errors += check_descriptor(descriptor, decl)
-    if descriptor != package_descriptor(decl):
+    generated = descriptor == package_descriptor(decl)
+    errors += check_descriptor(descriptor, decl, standard_profile=not generated)
+    if not generated:
         errors.append(ValidationError("datapackage.json", None, None, "descriptor-drift",
                                       "datapackage.json is not the one generated from schemas/"))
 
@@ -112,15 +121,24 @@ def validate_package(
     report.layers.append("file")
     ctx = Context(decl)
     sound: set[str] = set()  # tables that passed the file layer (their raw text is not kept: memory)
-    for table in decl.tables.values():
+
+    def read_and_type(table: Table) -> tuple[pa.Table | None, list[ValidationError]]:
         raw, file_errors = read_raw_table(root, table, max_bytes=max_bytes)
-        errors += file_errors
-        if raw is not None:
-            sound.add(table.name)
-            report.rows[table.name] = len(raw.frame)
-            frame, type_errors = validation_frame(table, raw.frame)
-            ctx.frames[table.name] = frame
-            errors += type_errors
+        if raw is None:
+            return None, file_errors
+        data, type_errors = typed_table(table, raw.arrow)
+        return data, file_errors + type_errors
+
+    # Two tables at a time: Arrow's kernels and file reads release the GIL, so the second core
+    # works too; results are taken in declared order, so the report does not depend on timing.
+    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+        for table, (data, table_errors) in zip(decl.tables.values(), pool.map(read_and_type, decl.tables.values()),
+                                               strict=True):
+            errors += table_errors
+            if data is not None:
+                sound.add(table.name)
+                report.rows[table.name] = data.num_rows
+                ctx.tables[table.name] = data
 
     total = sum(report.rows.values())
     if frictionless == "always" or (frictionless == "auto" and total <= FRICTIONLESS_AUTO_MAX_ROWS):
@@ -137,9 +155,14 @@ def validate_package(
     use_pandera = pandera == "always" or (pandera == "auto" and total <= PANDERA_AUTO_MAX_ROWS)
     report.layers.append("semantic")
     report.engine = "pandera" if use_pandera else "vectorised"
-    run_semantic = run_pandera if use_pandera else run_vectorised
-    for name, frame in ctx.frames.items():
-        errors += run_semantic(decl, decl.tables[name], frame, ctx)
+    names = list(ctx.tables)
+    if use_pandera:  # pandera's schemas are not shared across threads
+        for name in names:
+            errors += run_pandera(decl, decl.tables[name], ctx.frame(name), ctx)
+    else:
+        with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+            for table_errors in pool.map(lambda n: run_vectorised(decl, decl.tables[n], ctx.tables[n], ctx), names):
+                errors += table_errors
     errors += check_json_tables(root, decl)
 
     # A cell that is not of its type is missing to the later checks: do not also call it empty.
@@ -149,4 +172,6 @@ def validate_package(
     errors = _cap(_dedupe(errors))
     errors.sort(key=lambda e: (order.get(e.path, -1), e.path, e.row or 0))
     report.errors = errors
+    if keep_tables:
+        report.tables = dict(ctx.tables)
     return report

@@ -1,60 +1,103 @@
-"""Layer (b): pandera schemas generated from the declaration, with the cross-field and
-cross-table rules of DATA-MODEL.md. Vectorised, so the same checks hold at a million rows: the
-validator runs the schema's column rules directly (:mod:`.vectorised`, the functions the pandera
-checks wrap) and the row rules below, without pandera's per-check machinery.
+"""Layer (b): the semantic rules of DATA-MODEL.md (column rules from the declaration, cross-field
+and cross-table row rules), written once as Arrow compute kernels and run two ways: directly
+(:func:`run_vectorised`, seconds at a million rows, no pandas) and through pandera schemas
+generated from the declaration (:func:`pandera_schema`, whose checks wrap the same functions;
+the loader's models reuse them).
 
 Every check is named by its rule id (rules.RULES); failures map back to file:line:column
-because each frame's index is the line number in its CSV file."""
+because row i of a table is on line i + 2 of its CSV file (cells hold no newlines)."""
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-import pandas as pd
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
-from ..canonical import canonical_positions
+from ..arrow_types import arrow_type, parse_text
 from ..declaration import Declaration, Field, Table
-from ..typed import DATE_DTYPE as DATE
-from ..typed import parse_column
 from .errors import ValidationError
-from .vectorised import CONTROL, FORMULA_START, column_errors, column_rules, isin, key_order
+from .vectorised import (
+    CONTROL,
+    FORMULA_START,
+    Column,
+    Memo,
+    column_errors,
+    column_rules,
+    duplicated,
+    index_of,
+    isin,
+    key_order,
+    series_to_arrow,
+    take,
+    to_mask,
+)
 
-if TYPE_CHECKING:  # pandera is imported only to build a schema: `sce validate` runs without it
-    import pandera.pandas as pa
+if TYPE_CHECKING:  # pandas and pandera only for the pandera engine: `sce validate` at scale runs without them
+    import pandas as pd
+    import pandera.pandas as pandera
 
 __all__ = ["CONTROL", "FORMULA_START", "Context", "isin", "pandera_schema", "run_pandera", "run_vectorised",
-           "validation_frame"]
+           "typed_table", "validation_frame"]
 # At most this many errors per file, column and rule are listed, then one line counts the rest:
 # a hostile file with a million bad rows must not need gigabytes to report them.
 MAX_ERRORS_PER_RULE = 1000
+FIRST_LINE = 2
+
+
+def frame_to_arrow(table: Table, frame: pd.DataFrame) -> pa.Table:
+    """A typed pandas frame (the validator's or the loader's) as the Arrow table the rules take."""
+    columns = {}
+    for f in table.fields:
+        if f.name not in frame.columns:
+            continue
+        arr = series_to_arrow(frame[f.name])
+        if arr.type != arrow_type(f):
+            # A frame of the wrong dtype stays as it is: the rules say what breaks.
+            with contextlib.suppress(pa.ArrowInvalid, pa.ArrowNotImplementedError):
+                arr = pc.cast(arr, arrow_type(f), safe=False)
+        columns[f.name] = arr
+    return pa.table(columns) if columns else pa.table({"": pa.nulls(len(frame))}).drop_columns([""])
+
+
+def arrow_to_frame(table: Table, data: pa.Table, first_line: int = FIRST_LINE) -> pd.DataFrame:
+    """The typed Arrow table as the validator's pandas frame (index = line number)."""
+    import pandas as pd
+
+    from ..typed import to_pandas_values
+
+    index = pd.RangeIndex(first_line, first_line + data.num_rows)
+    return pd.DataFrame({f.name: to_pandas_values(data.column(f.name), f, index) for f in table.fields}, index=index)
 
 
 @dataclass
 class Context:
-    """Validation frames of the tables that passed the file layer, by name."""
+    """The typed tables that passed the file layer, by name: Arrow ``tables`` (the validator's)
+    or pandas ``frames`` (the loader's); each is converted to the other form on first use."""
 
     decl: Declaration
     frames: dict[str, pd.DataFrame] = field(default_factory=dict)
+    tables: dict[str, pa.Table] = field(default_factory=dict)
+    memo: Memo = field(default_factory=Memo)
 
     def has(self, *names: str) -> bool:
-        return all(n in self.frames for n in names)
+        return all(n in self.tables or n in self.frames for n in names)
 
+    def table(self, name: str) -> pa.Table:
+        data = self.tables.get(name)
+        if data is None:
+            data = self.tables[name] = frame_to_arrow(self.decl.tables[name], self.frames[name])
+        return data
 
-def validation_frame(table: Table, raw: pd.DataFrame) -> tuple[pd.DataFrame, list[ValidationError]]:
-    """Typed frame for checking (vocabulary fields stay plain values), plus type errors."""
-    values, errors = {}, []
-    for f in table.fields:
-        col, bad = parse_column(raw[f.name], f)
-        values[f.name] = col
-        lines = bad[bad].index
-        for line in lines[:MAX_ERRORS_PER_RULE]:
-            errors.append(ValidationError(table.path, int(line), f.name, "type",
-                                          f"{raw.at[line, f.name]!r} is not a valid {f.type}", "semantic"))
-        if len(lines) > MAX_ERRORS_PER_RULE:
-            errors.append(_more(table, f.name, "type", len(lines)))
-    return pd.DataFrame(values, index=raw.index), errors
+    def frame(self, name: str) -> pd.DataFrame:
+        frame = self.frames.get(name)
+        if frame is None:
+            frame = self.frames[name] = arrow_to_frame(self.decl.tables[name], self.tables[name])
+        return frame
 
 
 def _more(table: Table, column: str | None, rule: str, total: int) -> ValidationError:
@@ -64,29 +107,43 @@ def _more(table: Table, column: str | None, rule: str, total: int) -> Validation
                            f"{MAX_ERRORS_PER_RULE:,} of {total:,} are listed)", "semantic")
 
 
-# --- column checks -------------------------------------------------------------------------
+def typed_table(table: Table, raw: pa.Table, first_line: int = FIRST_LINE) -> tuple[pa.Table, list[ValidationError]]:
+    """Typed Arrow table for checking (vocabulary fields stay plain values), plus type errors.
+    ``raw`` holds text, null for an empty cell."""
+    columns, errors = {}, []
+    for f in table.fields:
+        text = raw.column(f.name)
+        values, bad = parse_text(text, f)
+        columns[f.name] = values
+        if bad is None:
+            continue
+        positions = np.flatnonzero(to_mask(bad, False))
+        for pos in positions[:MAX_ERRORS_PER_RULE]:
+            errors.append(ValidationError(table.path, first_line + int(pos), f.name, "type",
+                                          f"{text[int(pos)].as_py()!r} is not a valid {f.type}", "semantic"))
+        if len(positions) > MAX_ERRORS_PER_RULE:
+            errors.append(_more(table, f.name, "type", len(positions)))
+    return pa.table(columns), errors
 
-def _column_checks(decl: Declaration, f: Field) -> list[pa.Check]:
-    """pandera checks of one field: the functions of vectorised.column_rules (one definition for
-    the pandera schema and the validator's direct run)."""
-    import pandera.pandas as pa
 
-    return [pa.Check(check, name=rule, error=rule, ignore_na=True) for rule, check in column_rules(decl, f)]
+def validation_frame(table: Table, raw: pd.DataFrame) -> tuple[pd.DataFrame, list[ValidationError]]:
+    """:func:`typed_table` for a pandas frame of raw strings ("" = empty; index = line number)."""
+    first_line = int(raw.index[0]) if len(raw) else FIRST_LINE
+    text = pa.table({f.name: _text(raw[f.name]) for f in table.fields})
+    data, errors = typed_table(table, text, first_line)
+    return arrow_to_frame(table, data, first_line), errors
 
 
-def _fk_check(ctx: Context, target: str, key: str) -> pa.Check | None:
-    if not ctx.has(target):
-        return None
-    keys = ctx.frames[target][key].dropna()
-    import pandera.pandas as pa
-
-    return pa.Check(lambda s: isin(s, keys), name="foreign-key", ignore_na=True)
+def _text(raw: pd.Series) -> pa.Array:
+    arr = pa.array(raw.astype("str"), from_pandas=True).cast(pa.string())
+    return pc.if_else(pc.equal(arr, ""), pa.scalar(None, pa.string()), arr)
 
 
 # --- row and cross-table checks --------------------------------------------------------------
-# Each returns a boolean Series (True = row passes); `None` when its inputs are unavailable.
+# Each takes a typed Arrow table and returns a boolean column or mask (True = the row passes;
+# null counts as passing), or `None` when its inputs are unavailable.
 
-RowCheck = Callable[[pd.DataFrame, Context], "pd.Series | None"]
+RowCheck = Callable[[pa.Table, Context], "Column | np.ndarray | None"]
 # The column each row-level rule points at in messages.
 RULE_COLUMN: dict[str, str] = {
     "fatalities-order": "fatalities_best", "civilian-fatalities": "civilian_fatalities",
@@ -101,171 +158,204 @@ RULE_COLUMN: dict[str, str] = {
 }
 
 
-def _le(a: pd.Series, b: pd.Series) -> pd.Series:
-    """a <= b where both are known (NaT compares False, so test missing values explicitly)."""
-    return ((a <= b).fillna(False).astype(bool) | a.isna() | b.isna()).astype(bool)
+def _le(a: Column, b: Column) -> Column:
+    """a <= b where both are known."""
+    return pc.fill_null(pc.less_equal(a, b), True)
 
 
-def _same_or_missing(a: pd.Series, b: pd.Series) -> pd.Series:
-    """a == b where both are known (str columns compare missing values as False, not NA)."""
-    return ((a == b).fillna(False).astype(bool) | a.isna() | b.isna()).astype(bool)
+def _same_or_missing(a: Column, b: Column) -> Column:
+    return pc.fill_null(pc.equal(a, b), True)
 
 
-def fatalities_order(df: pd.DataFrame, ctx: Context) -> pd.Series:
-    lo, best, hi = df["fatalities_low"], df["fatalities_best"], df["fatalities_high"]
-    return _le(lo, best) & _le(best, hi) & _le(lo, hi)
+def _all(*masks: Column) -> Column:
+    out = masks[0]
+    for m in masks[1:]:
+        out = pc.and_(out, m)
+    return out
 
 
-def civilian_fatalities(df: pd.DataFrame, ctx: Context) -> pd.Series:
-    cap = df["fatalities_high"].fillna(df["fatalities_best"])
-    return _le(df["civilian_fatalities"], cap)
+def fatalities_order(t: pa.Table, ctx: Context) -> Column:
+    lo, best, hi = t["fatalities_low"], t["fatalities_best"], t["fatalities_high"]
+    return _all(_le(lo, best), _le(best, hi), _le(lo, hi))
 
 
-def date_order(df: pd.DataFrame, ctx: Context) -> pd.Series:
-    return _le(df["date_start"], df["date_end"])
+def civilian_fatalities(t: pa.Table, ctx: Context) -> Column:
+    return _le(t["civilian_fatalities"], pc.coalesce(t["fatalities_high"], t["fatalities_best"]))
 
 
-def agreement_date_order(df: pd.DataFrame, ctx: Context) -> pd.Series:
-    s, e, x = df["date_signed"], df["date_effective"], df["date_ended"]
-    return _le(s, e) & _le(e, x) & _le(s, x)
+def date_order(t: pa.Table, ctx: Context) -> Column:
+    return _le(t["date_start"], t["date_end"])
 
 
-def sub_event_type(df: pd.DataFrame, ctx: Context) -> pd.Series:
+def agreement_date_order(t: pa.Table, ctx: Context) -> Column:
+    s, e, x = t["date_signed"], t["date_effective"], t["date_ended"]
+    return _all(_le(s, e), _le(e, x), _le(s, x))
+
+
+def sub_event_type(t: pa.Table, ctx: Context) -> Column:
     vocab = ctx.decl.vocabularies["sub_event_type"]
-    parent = {c.code: c.extra[vocab.parent] for c in vocab.codes}
-    return _same_or_missing(df["sub_event_type"].map(parent), df["event_type"])
+    codes = pa.array([c.code for c in vocab.codes], type=pa.string())
+    parents = pa.array([c.extra[vocab.parent] for c in vocab.codes], type=pa.string())
+    parent = take(parents, pc.fill_null(pc.index_in(t["sub_event_type"], value_set=codes), -1)
+                  .to_numpy(zero_copy_only=False))
+    return _same_or_missing(parent, t["event_type"])
 
 
-def _events_with(ctx: Context, table: str) -> pd.Series | None:
-    return ctx.frames[table]["event_id"] if ctx.has(table) else None  # isin skips missing values
+def _has(values: Column, keys: Column) -> Column:
+    """isin, a missing value counting as not found."""
+    return pc.fill_null(isin(values, keys), False)
 
 
-def event_without_claim(df: pd.DataFrame, ctx: Context) -> pd.Series | None:
-    ids = _events_with(ctx, "claims")
-    return None if ids is None else isin(df["event_id"], ids) | df["event_id"].isna()
+def _referenced(t: pa.Table, ctx: Context, source: str, where: Column | None = None) -> np.ndarray | None:
+    """Events rows (of ``t``) that rows of ``source`` name in their event_id, where ``where``
+    holds. Reuses the lookup of that foreign key when ``t`` is the context's events table and
+    its ids are unique (then "named by a row" is "its id is among those rows' ids"); None
+    otherwise, for the caller to test membership directly."""
+    if ctx.tables.get("events") is not t:
+        return None
+    order = ctx.memo.get(("key_order", "events", "event_id"), key_order, t, ["event_id"])
+    if ctx.memo.get(("duplicated", "events", "event_id"), duplicated, t, ["event_id"], order).any():
+        return None
+    rows = ctx.memo.get(("index_of", source, "event_id", "events", "event_id"),
+                        index_of, ctx.table(source)["event_id"], t["event_id"])
+    if where is not None:
+        rows = rows[to_mask(where, False)]
+    hit = np.zeros(t.num_rows, dtype=bool)
+    hit[rows[rows >= 0]] = True
+    return hit
 
 
-def event_without_actor(df: pd.DataFrame, ctx: Context) -> pd.Series | None:
-    ids = _events_with(ctx, "event_actors")
-    return None if ids is None else isin(df["event_id"], ids) | df["event_id"].isna()
+def _named_by(t: pa.Table, ctx: Context, source: str, where: Column | None = None) -> np.ndarray:
+    """Rows of ``t`` whose event_id some row of ``source`` (where ``where`` holds) names."""
+    hit = _referenced(t, ctx, source, where)
+    if hit is not None:
+        return hit
+    ids = ctx.table(source)["event_id"]
+    return to_mask(_has(t["event_id"], ids if where is None else ids.filter(where)), False)
 
 
-def fatalities_without_figure(df: pd.DataFrame, ctx: Context) -> pd.Series | None:
+def event_without_claim(t: pa.Table, ctx: Context) -> np.ndarray | None:
     if not ctx.has("claims"):
         return None
-    claims = ctx.frames["claims"]
-    with_figure = claims.loc[claims["fatalities_claimed"].notna(), "event_id"]
+    return _named_by(t, ctx, "claims") | to_mask(pc.is_null(t["event_id"]), False)
+
+
+def event_without_actor(t: pa.Table, ctx: Context) -> np.ndarray | None:
+    if not ctx.has("event_actors"):
+        return None
+    return _named_by(t, ctx, "event_actors") | to_mask(pc.is_null(t["event_id"]), False)
+
+
+def fatalities_without_figure(t: pa.Table, ctx: Context) -> np.ndarray | None:
+    if not ctx.has("claims"):
+        return None
     cols = ["fatalities_low", "fatalities_best", "fatalities_high", "civilian_fatalities"]
-    has_any = df[cols].notna().any(axis=1)
-    return ~has_any | isin(df["event_id"], with_figure)
+    has_any = pc.or_(pc.or_(pc.is_valid(t[cols[0]]), pc.is_valid(t[cols[1]])),
+                     pc.or_(pc.is_valid(t[cols[2]]), pc.is_valid(t[cols[3]])))
+    if not pc.any(has_any).as_py():
+        return None
+    with_figure = pc.is_valid(ctx.table("claims")["fatalities_claimed"])
+    return ~to_mask(has_any, False) | _named_by(t, ctx, "claims", with_figure)
 
 
-def verified_without_archive(df: pd.DataFrame, ctx: Context) -> pd.Series | None:
+def verified_without_archive(t: pa.Table, ctx: Context) -> np.ndarray | None:
     if not ctx.has("claims", "sources"):
         return None
-    sources = ctx.frames["sources"]
-    held = sources.loc[sources["archive_file"].notna(), "source_id"]
-    claims = ctx.frames["claims"]
-    events = claims.loc[isin(claims["source_id"], held), "event_id"]
-    return (df["verification"] != "verified").fillna(True).astype(bool) | isin(df["event_id"], events)
+    verified = pc.fill_null(pc.equal(t["verification"], "verified"), False)
+    if not pc.any(verified).as_py():
+        return None
+    sources = ctx.table("sources")
+    held = sources["source_id"].filter(pc.is_valid(sources["archive_file"]))
+    archived = _has(ctx.table("claims")["source_id"], held)
+    return ~to_mask(verified, False) | _named_by(t, ctx, "claims", archived)
 
 
-def _lookup(keys: pd.Series, mapping: pd.Series) -> pd.Series:
-    """keys.map(mapping); an empty mapping of dates makes pandas try a float cast and fail."""
-    if mapping.empty:
-        return pd.Series(pd.NaT, index=keys.index, dtype=DATE)
-    return keys.map(mapping)
-
-
-def violates_before_effective(df: pd.DataFrame, ctx: Context) -> pd.Series | None:
+def violates_before_effective(t: pa.Table, ctx: Context) -> Column | None:
     if not ctx.has("events", "agreements"):
         return None
-    if df.empty:
-        return pd.Series(True, index=df.index)
-    end = _lookup(df["event_id"], ctx.frames["events"].set_index("event_id")["date_end"].dropna()
-                  .groupby(level=0).first()).astype(DATE)
-    effective = _lookup(
-        df["agreement_id"],
-        ctx.frames["agreements"].set_index("agreement_id")["date_effective"].groupby(level=0).first(),
-    ).astype(DATE)
-    too_early = (df["relation"] == "violates") & (end < effective).fillna(False).astype(bool)
-    return ~too_early.fillna(False).astype(bool)
+    events, agreements = ctx.table("events"), ctx.table("agreements")
+    end = take(events["date_end"], index_of(t["event_id"], events["event_id"]))
+    effective = take(agreements["date_effective"], index_of(t["agreement_id"], agreements["agreement_id"]))
+    too_early = pc.and_(pc.fill_null(pc.equal(t["relation"], "violates"), False),
+                        pc.fill_null(pc.less(end, effective), False))
+    return pc.invert(too_early)
 
 
-def claim_event_mismatch(df: pd.DataFrame, ctx: Context) -> pd.Series | None:
+def claim_event_mismatch(t: pa.Table, ctx: Context) -> Column | None:
     if not ctx.has("claims"):
         return None
-    if df.empty:  # nothing to check: skip indexing a million claims
-        return pd.Series(True, index=df.index)
-    claim_event = ctx.frames["claims"].set_index("claim_id")["event_id"].groupby(level=0).first()
-    return _same_or_missing(df["claim_id"].map(claim_event), df["event_id"])
+    claims = ctx.table("claims")
+    return _same_or_missing(take(claims["event_id"], index_of(t["claim_id"], claims["claim_id"])), t["event_id"])
 
 
-def _in_cycle(ids: pd.Series, parents: pd.Series) -> pd.Series:
+def _in_cycle(ids: Column, parents: Column) -> np.ndarray:
     """True for rows whose parent chain returns to themselves (pointer chasing, vectorised)."""
-    parent_of = pd.Series(parents.values, index=ids.values)
-    parent_of = parent_of[~parent_of.index.duplicated()].dropna()
-    current = parents.copy()
-    in_cycle = pd.Series(False, index=ids.index)
+    parent_of = index_of(parents, ids)  # row of each row's parent, -1 for none
+    rows = np.arange(len(parent_of))
+    current = parent_of.copy()
+    in_cycle = np.zeros(len(parent_of), dtype=bool)
     for _ in range(len(parent_of) + 1):
-        live = current.notna() & ~in_cycle
+        live = (current >= 0) & ~in_cycle
         if not live.any():
             break
-        in_cycle |= (current == ids).fillna(False).astype(bool) & live
-        current = current.map(parent_of).where(live)
+        in_cycle |= live & (current == rows)
+        current = np.where(live, parent_of[np.maximum(current, 0)], -1)
     return in_cycle
 
 
 def _cycle_check(id_col: str, parent_col: str) -> RowCheck:
-    def check(df: pd.DataFrame, ctx: Context) -> pd.Series:
-        return ~_in_cycle(df[id_col], df[parent_col])
+    def check(t: pa.Table, ctx: Context) -> np.ndarray:
+        return ~_in_cycle(t[id_col], t[parent_col])
     return check
 
 
-def parent_country(df: pd.DataFrame, ctx: Context) -> pd.Series:
-    country = df.set_index("place_id")["country_iso3"].groupby(level=0).first()
-    return _same_or_missing(df["parent_place_id"].map(country), df["country_iso3"])
+def parent_country(t: pa.Table, ctx: Context) -> Column:
+    parent = take(t["country_iso3"], index_of(t["parent_place_id"], t["place_id"]))
+    return _same_or_missing(parent, t["country_iso3"])
 
 
-def coordinates_incomplete(df: pd.DataFrame, ctx: Context) -> pd.Series:
-    return df["latitude"].isna() == df["longitude"].isna()
+def coordinates_incomplete(t: pa.Table, ctx: Context) -> Column:
+    return pc.equal(pc.is_null(t["latitude"]), pc.is_null(t["longitude"]))
 
 
-def coordinates_outside_country(df: pd.DataFrame, ctx: Context) -> pd.Series:
+def coordinates_outside_country(t: pa.Table, ctx: Context) -> Column:
     boxes = {c.code: c.extra.get("bbox") for c in ctx.decl.vocabularies["country"].codes}
     boxes = {k: v for k, v in boxes.items() if v}
-    lon0 = df["country_iso3"].map({k: v[0] for k, v in boxes.items()})
-    lat0 = df["country_iso3"].map({k: v[1] for k, v in boxes.items()})
-    lon1 = df["country_iso3"].map({k: v[2] for k, v in boxes.items()})
-    lat1 = df["country_iso3"].map({k: v[3] for k, v in boxes.items()})
-    lat, lon = df["latitude"].astype("Float64"), df["longitude"].astype("Float64")
-    inside = (lat >= lat0) & (lat <= lat1) & (lon >= lon0) & (lon <= lon1)
-    return inside.fillna(True).astype(bool)
+    where = index_of(t["country_iso3"], pa.array(list(boxes), type=pa.string()))
+    lon0, lat0, lon1, lat1 = (take(pa.array([float(v[i]) for v in boxes.values()], type=pa.float64()), where)
+                              for i in range(4))
+    lat, lon = t["latitude"], t["longitude"]
+    inside = _all(pc.greater_equal(lat, lat0), pc.less_equal(lat, lat1),
+                  pc.greater_equal(lon, lon0), pc.less_equal(lon, lon1))
+    return pc.fill_null(inside, True)
 
 
-def retired_id_in_use(df: pd.DataFrame, ctx: Context) -> pd.Series:
-    ok = pd.Series(True, index=df.index)
-    named = set(df["table_name"].dropna())  # only the tables the rows name
+def _tables_named(t: pa.Table) -> set[str]:
+    return set(pc.unique(t["table_name"].drop_null()).to_pylist())
+
+
+def retired_id_in_use(t: pa.Table, ctx: Context) -> np.ndarray:
+    ok = np.ones(t.num_rows, dtype=bool)
+    named = _tables_named(t)  # only the tables the rows name
     for name, table in ctx.decl.tables.items():
-        if name in named and name in ctx.frames and len(table.primary_key) == 1:
-            live = ctx.frames[name][table.primary_key[0]].dropna()
-            ok &= ~((df["table_name"] == name) & isin(df["retired_id"], live)).fillna(False).astype(bool)
+        if name in named and ctx.has(name) and len(table.primary_key) == 1:
+            live = ctx.table(name)[table.primary_key[0]]
+            ok &= ~to_mask(pc.and_(pc.equal(t["table_name"], name), _has(t["retired_id"], live)), False)
     return ok
 
 
 def _entity_exists(id_col: str) -> RowCheck:
-    def check(df: pd.DataFrame, ctx: Context) -> pd.Series:
-        ok = df[id_col].isna()
-        named = set(df["table_name"].dropna())  # only the tables the rows name
+    def check(t: pa.Table, ctx: Context) -> np.ndarray:
+        ok = to_mask(pc.is_null(t[id_col]))
+        named = _tables_named(t)  # only the tables the rows name
         for name, table in ctx.decl.tables.items():
             if len(table.primary_key) != 1 or name not in named:
                 continue
-            rows = df["table_name"] == name
-            if name not in ctx.frames:
-                ok |= rows.fillna(False).astype(bool)  # cannot check: the table is broken already
+            rows = to_mask(pc.equal(t["table_name"], name), False)
+            if not ctx.has(name):
+                ok |= rows  # cannot check: the table is broken already
                 continue
-            live = ctx.frames[name][table.primary_key[0]].dropna()
-            ok |= (rows & isin(df[id_col], live)).fillna(False).astype(bool)
+            ok |= rows & to_mask(_has(t[id_col], ctx.table(name)[table.primary_key[0]]), False)
         return ok
     return check
 
@@ -305,39 +395,69 @@ _CYCLE_COLUMN = {"actors": "parent_actor_id", "places": "parent_place_id",
 
 def row_order(table: Table) -> RowCheck:
     """Only the first row out of canonical (primary key) order fails: one fix sorts them all."""
-    def check(df: pd.DataFrame, ctx: Context) -> pd.Series:
-        if key_order(df, list(table.primary_key))[0]:  # linear; sorting is n log n
-            return pd.Series(True, index=df.index)
-        # The same sort as `sce fmt` writes (one shared function).
-        ordered = df.index[canonical_positions(df[list(table.primary_key)])]
-        ok = pd.Series(True, index=df.index)
-        mismatch = ordered != df.index
+    def check(t: pa.Table, ctx: Context) -> np.ndarray | None:
+        keys = list(table.primary_key)
+        in_order = (ctx.memo.get(("key_order", table.name, *keys), key_order, t, keys)
+                    if ctx.tables.get(table.name) is t else key_order(t, keys))
+        if in_order[0]:  # linear; sorting is n log n
+            return None
+        from ..canonical import canonical_positions  # the same sort as `sce fmt` writes
+
+        ordered = canonical_positions(t.select(keys).to_pandas())
+        ok = np.ones(t.num_rows, dtype=bool)
+        mismatch = ordered != np.arange(t.num_rows)
         if mismatch.any():
-            ok[df.index[mismatch.argmax()]] = False
+            ok[mismatch.argmax()] = False
         return ok
     return check
 
 
-def _wrap(rule: str, fn: RowCheck, ctx: Context) -> pa.Check | None:
+def _frame_check(table: Table, fn: RowCheck, ctx: Context) -> Callable[[pd.DataFrame], pd.Series]:
+    """A row check as a function of a pandas frame (pandera's DataFrame checks)."""
+    import pandas as pd
+
     def run(df: pd.DataFrame) -> pd.Series:
-        result = fn(df, ctx)
-        return pd.Series(True, index=df.index) if result is None else result
-    import pandera.pandas as pa
+        result = fn(frame_to_arrow(table, df), ctx)
+        return pd.Series(True if result is None else to_mask(result), index=df.index, dtype=bool)
+    return run
+
+
+def _wrap(table: Table, rule: str, fn: RowCheck, ctx: Context) -> pandera.Check:
+    import pandera.pandas as pandera
 
     # pandera lists a failed DataFrame check once per column of every failing row: a file that
     # fails a rule on 190,000 rows took 3.3 GB and 110 s. Keep one more row than is reported, so
     # that run_pandera knows when to count the rest itself.
-    return pa.Check(run, name=rule, n_failure_cases=MAX_ERRORS_PER_RULE + 1)
+    return pandera.Check(_frame_check(table, fn, ctx), name=rule, n_failure_cases=MAX_ERRORS_PER_RULE + 1)
+
+
+def _column_checks(decl: Declaration, f: Field) -> list[pandera.Check]:
+    """pandera checks of one field: the functions of vectorised.arrow_rules (one definition for
+    the pandera schema and the validator's direct run)."""
+    import pandera.pandas as pandera
+
+    return [pandera.Check(check, name=rule, error=rule, ignore_na=True) for rule, check in column_rules(decl, f)]
+
+
+def _fk_check(ctx: Context, target: str, key: str) -> pandera.Check | None:
+    if not ctx.has(target):
+        return None
+    import pandas as pd
+    import pandera.pandas as pandera
+
+    keys = ctx.table(target)[key]
+    return pandera.Check(lambda s: pd.Series(to_mask(isin(series_to_arrow(s), keys)), index=s.index),
+                         name="foreign-key", ignore_na=True)
 
 
 def pandera_schema(decl: Declaration, table: Table, ctx: Context | None = None, *,
-                   row_checks: bool = True) -> pa.DataFrameSchema:
+                   row_checks: bool = True) -> pandera.DataFrameSchema:
     """The pandera schema of one table. With a context, cross-table rules are included.
 
     ``row_checks=False`` leaves out the row-level rules: the validator runs those itself
     (:func:`row_errors`), because pandera reports a failed DataFrame check once per column and
     row, which takes gigabytes when a large file fails it everywhere."""
-    import pandera.pandas as pa
+    import pandera.pandas as pandera
 
     ctx = ctx or Context(decl)
     fk_targets = {fk.fields[0]: (fk.table, fk.reference[0]) for fk in table.foreign_keys}
@@ -350,11 +470,11 @@ def pandera_schema(decl: Declaration, table: Table, ctx: Context | None = None, 
             if fk is not None:
                 checks.append(fk)
         unique = len(table.primary_key) == 1 and table.primary_key[0] == f.name
-        columns[f.name] = pa.Column(nullable=not f.required, unique=unique, checks=checks,
-                                    required=True, name=f.name, report_duplicates="exclude_first")
-    checks = [_wrap(rule, fn, ctx) for rule, fn in ROW_CHECKS.get(table.name, [])]
-    checks.append(_wrap("row-order", row_order(table), ctx))
-    return pa.DataFrameSchema(
+        columns[f.name] = pandera.Column(nullable=not f.required, unique=unique, checks=checks,
+                                         required=True, name=f.name, report_duplicates="exclude_first")
+    checks = [_wrap(table, rule, fn, ctx) for rule, fn in ROW_CHECKS.get(table.name, [])]
+    checks.append(_wrap(table, "row-order", row_order(table), ctx))
+    return pandera.DataFrameSchema(
         columns, checks=checks if row_checks else [], name=table.name, strict=True,
         unique=list(table.primary_key) if len(table.primary_key) > 1 else None,
         report_duplicates="exclude_first",
@@ -367,7 +487,7 @@ _PANDERA_RULES = {"not_nullable": "required", "field_uniqueness": "primary-key",
 
 def _message(rule: str, table: Table, column: str | None, value: object, decl: Declaration) -> str:
     f = table.field(column) if column and column in table.field_names else None
-    shown = "" if value is None or (isinstance(value, float) and pd.isna(value)) else repr(value)
+    shown = "" if value is None or (isinstance(value, float) and value != value) else repr(value)  # NaN
     if rule == "enum" and f is not None:
         return f"{shown} is not a code of vocabulary {f.vocabulary!r}"
     if rule == "pattern" and f is not None:
@@ -394,40 +514,58 @@ def _RULE_TITLE(rule: str) -> str:
     return RULES[rule].title
 
 
-def row_errors(decl: Declaration, table: Table, frame: pd.DataFrame, ctx: Context) -> list[ValidationError]:
+def _shown(value: object) -> str:
+    return "" if value is None else str(value)
+
+
+def row_errors(decl: Declaration, table: Table, data: pa.Table, ctx: Context,
+               first_line: int = FIRST_LINE) -> list[ValidationError]:
     """The row-level rules, evaluated directly (vectorised), at most MAX_ERRORS_PER_RULE each."""
     errors = []
     for rule, fn in [*ROW_CHECKS.get(table.name, []), ("row-order", row_order(table))]:
-        result = fn(frame, ctx)
+        result = fn(data, ctx)
         if result is None:
             continue
-        failed = frame.index[~result.fillna(True).to_numpy(dtype=bool)]
+        failed = np.flatnonzero(~to_mask(result))
+        if not len(failed):
+            continue
         column = _CYCLE_COLUMN.get(table.name) if rule == "parent-cycle" else RULE_COLUMN.get(rule)
         text = _message(rule, table, column, None, decl)
-        for row in failed[:MAX_ERRORS_PER_RULE]:
-            key = ", ".join(str(frame.at[row, k]) for k in table.primary_key)
-            errors.append(ValidationError(table.path, int(row), column, rule, f"{key}: {text}", "semantic"))
+        shown = failed[:MAX_ERRORS_PER_RULE]
+        keys = [data[k].take(pa.array(shown)).to_pylist() for k in table.primary_key]
+        for n, pos in enumerate(shown):
+            key = ", ".join(_shown(values[n]) for values in keys)
+            errors.append(ValidationError(table.path, first_line + int(pos), column, rule, f"{key}: {text}",
+                                          "semantic"))
         if len(failed) > MAX_ERRORS_PER_RULE:
             errors.append(_more(table, column, rule, len(failed)))
     return errors
 
 
-def run_vectorised(decl: Declaration, table: Table, frame: pd.DataFrame, ctx: Context) -> list[ValidationError]:
-    """The semantic layer of one table without pandera's per-check machinery (seconds, not
-    minutes, at a million rows): the column rules that :func:`pandera_schema` declares, run
-    directly by :func:`vectorised.column_errors`, then the row rules. Tested to report the same
-    (row, column, rule) cells as :func:`run_pandera`."""
+def run_vectorised(decl: Declaration, table: Table, data: pa.Table | pd.DataFrame, ctx: Context,
+                   first_line: int = FIRST_LINE) -> list[ValidationError]:
+    """The semantic layer of one table without pandas or pandera (seconds, not minutes, at a
+    million rows): the column rules that :func:`pandera_schema` declares, run directly by
+    :func:`vectorised.column_errors`, then the row rules. A pandas frame (index = line number)
+    is converted first. Tested to report the same (row, column, rule) cells as
+    :func:`run_pandera`."""
+    if not isinstance(data, pa.Table):
+        first_line = int(data.index[0]) if len(data) else first_line
+        data = frame_to_arrow(table, data)
+    tables = {name: ctx.table(name) for name in decl.tables if ctx.has(name)}
+    shared = ctx.memo if ctx.tables.get(table.name) is data else None  # the memo describes ctx's tables
     errors = column_errors(
-        decl, table, frame, ctx.frames, limit=MAX_ERRORS_PER_RULE,
+        decl, table, data, tables, first_line=first_line, limit=MAX_ERRORS_PER_RULE, memo=shared,
         message=lambda rule, column, value: _message(rule, table, column, value, decl),
         more=lambda column, rule, total: _more(table, column, rule, total),
     )
-    return errors + row_errors(decl, table, frame, ctx)
+    return errors + row_errors(decl, table, data, ctx, first_line)
 
 
 def run_pandera(decl: Declaration, table: Table, frame: pd.DataFrame, ctx: Context) -> list[ValidationError]:
     """The semantic layer of one table run by pandera itself: the generated schema, with the
     cross-field and cross-table rules as DataFrame checks, validated lazily (every failure)."""
+    import pandas as pd
     from pandera.errors import SchemaError, SchemaErrors
 
     from .rules import RULES
@@ -473,7 +611,7 @@ def run_pandera(decl: Declaration, table: Table, frame: pd.DataFrame, ctx: Conte
     for (column, rule), n in counts.items():
         if n > MAX_ERRORS_PER_RULE:
             if rule in row_checks:  # pandera kept only the first rows (n_failure_cases): count them all
-                result = row_checks[rule](frame, ctx)
-                n = 0 if result is None else int((~result.fillna(True).astype(bool)).sum())
+                result = row_checks[rule](frame_to_arrow(table, frame), ctx)
+                n = 0 if result is None else int((~to_mask(result)).sum())
             errors.append(_more(table, column, rule, n))
     return errors

@@ -1,5 +1,5 @@
 """Layer 0: the file itself. Encoding, canonical bytes (no BOM, LF, final newline), delimiter,
-header against the declaration, row shape; then a frame of raw strings for the later layers.
+header against the declaration, row shape; then an Arrow table of raw text for the later layers.
 
 Files are read as bytes with a size limit, decoded incrementally (bounded extra memory) and
 parsed with pyarrow; the slow Python csv reader runs only to locate a malformed row."""
@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import codecs
 import csv
+import functools
 import io
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
+import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
@@ -20,16 +22,39 @@ from ..declaration import Table
 from ..safe_files import UnsafeFile, read_bounded
 from .errors import ValidationError
 
+if TYPE_CHECKING:  # pandas only for callers that want a frame: the validator runs on Arrow
+    import pandas as pd
+
 DEFAULT_MAX_BYTES = 512 * 1024 * 1024
 _CHUNK = 16 * 1024 * 1024
+_SLICE = 4 * 1024 * 1024
 _OTHER_DELIMITERS = (";", "\t", "|")
+
+
+FIRST_LINE = 2  # the header is line 1; cells hold no newlines, so row i is on line i + 2
 
 
 @dataclass
 class RawTable:
     table: Table
     path: str  # relative path used in messages
-    frame: pd.DataFrame  # raw strings, "" for empty; index = line number in the file
+    arrow: pa.Table  # raw text, null for an empty cell, in file order
+
+    @functools.cached_property
+    def frame(self) -> pd.DataFrame:
+        """The raw text as pandas, "" for empty; index = line number in the file."""
+        import pandas as pd
+
+        frame = self.arrow.to_pandas().fillna("")
+        frame.index = pd.RangeIndex(FIRST_LINE, FIRST_LINE + len(frame))
+        return frame
+
+
+def count_byte(data: bytes, byte: int) -> int:
+    """``data.count(bytes([byte]))`` in 4 MiB slices through numpy: three times faster than
+    bytes.count, and the slices keep the temporary comparison small."""
+    view = np.frombuffer(data, dtype=np.uint8)
+    return sum(int(np.count_nonzero(view[i : i + _SLICE] == byte)) for i in range(0, len(view), _SLICE))
 
 
 def _line_of(data: bytes, offset: int) -> tuple[int, int]:
@@ -57,7 +82,7 @@ def _check_utf8(data: bytes, rel: str) -> ValidationError | None:
 def check_bytes(data: bytes, rel: str) -> list[ValidationError]:
     """Byte-level checks; any error here means the table is not parsed further."""
     errors: list[ValidationError] = []
-    if not data.strip():
+    if not data or data.isspace():  # not data.strip(): that copies the whole file
         return [ValidationError(rel, None, None, "empty-file", "the file has no header row")]
     if data.startswith(codecs.BOM_UTF8):
         errors.append(ValidationError(rel, 1, None, "bom", "the file starts with a UTF-8 byte-order mark"))
@@ -127,11 +152,12 @@ def _locate_bad_rows(text_lines: io.StringIO, ncols: int, rel: str, limit: int =
     return errors
 
 
-def parse_rows(data: bytes, table: Table, rel: str) -> tuple[pd.DataFrame | None, list[ValidationError]]:
+def parse_rows(data: bytes, table: Table, rel: str) -> tuple[pa.Table | None, list[ValidationError]]:
+    """Every cell as text, an empty one (quoted or not) as null."""
     names = table.field_names
     convert = pacsv.ConvertOptions(
-        column_types={n: pa.string() for n in names}, strings_can_be_null=False,
-        quoted_strings_can_be_null=False,
+        column_types={n: pa.string() for n in names}, null_values=[""], strings_can_be_null=True,
+        quoted_strings_can_be_null=True,
     )
     parse = pacsv.ParseOptions(delimiter=",", quote_char='"', double_quote=True, newlines_in_values=False)
     read = pacsv.ReadOptions(block_size=1 << 24)
@@ -141,14 +167,11 @@ def parse_rows(data: bytes, table: Table, rel: str) -> tuple[pd.DataFrame | None
     except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
         errors = _locate_bad_rows(io.StringIO(data.decode("utf-8"), newline=""), len(names), rel)
         return None, errors or [ValidationError(rel, None, None, "malformed-row", f"cannot parse: {exc}")]
-    if arrow.num_rows + 1 != data.count(b"\n") or data.count(b'"') % 2:
+    if arrow.num_rows + 1 != count_byte(data, ord("\n")) or count_byte(data, ord('"')) % 2:
         # A quoted cell spans lines, or a quote is never closed (valid CSV has quotes in pairs).
         errors = _locate_bad_rows(io.StringIO(data.decode("utf-8"), newline=""), len(names), rel)
         return None, errors or [ValidationError(rel, None, None, "malformed-row", "rows and lines disagree")]
-    frame = arrow.to_pandas()
-    # Line number of each row = index (header is line 1); valid because cells hold no newlines.
-    frame.index = pd.RangeIndex(2, 2 + len(frame))
-    return frame, []
+    return arrow, []
 
 
 def read_raw_table(root: Path, table: Table, *, max_bytes: int = DEFAULT_MAX_BYTES
@@ -177,7 +200,7 @@ def read_raw_table(root: Path, table: Table, *, max_bytes: int = DEFAULT_MAX_BYT
     errors = check_header(header_line, table, rel)
     if errors:
         return None, errors
-    frame, errors = parse_rows(data, table, rel)
-    if frame is None:
+    arrow, errors = parse_rows(data, table, rel)
+    if arrow is None:
         return None, errors
-    return RawTable(table, rel, frame), []
+    return RawTable(table, rel, arrow), []

@@ -1,73 +1,120 @@
 """The column rules of every declared field (the Table Schema's required, enum, pattern, minimum,
 maximum, minLength, unique primary key (composite too) and foreign keys, plus the text rules),
-evaluated directly as vectorised Arrow/pandas operations.
+evaluated as Arrow compute kernels on typed Arrow columns.
 
-One definition, two users: :func:`column_rules` gives each rule as a function of a column, which
-``semantic.pandera_schema`` wraps as pandera checks (the schema others can reuse), and which
-:func:`column_errors` runs without pandera's per-check machinery, so a million-row table is
-checked in seconds. ``tests/test_validation_agreement.py`` shows that the Frictionless layer and
-this one flag the same (row, column, rule) cells."""
+One definition, two users: :func:`arrow_rules` gives each rule as a function of an Arrow column;
+:func:`column_rules` wraps the same functions for pandas Series, which ``semantic.pandera_schema``
+turns into pandera checks (the schema others can reuse), and :func:`column_errors` runs them
+directly, without pandas or pandera's per-check machinery, so a million-row table is checked in
+well under a second per rule. ``tests/test_validation_agreement.py`` shows that the Frictionless
+layer and this one flag the same (row, column, rule) cells."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Hashable
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
-import pyarrow
+import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..declaration import Declaration, Field, Table
 from .errors import ValidationError
 
+if TYPE_CHECKING:
+    import pandas as pd
+
 FORMULA_START = r"^[=+\-@]"
 CONTROL = r"[\x00-\x1f\x7f]"
-# A column rule: values (missing ones included) -> True where the cell passes.
-ColumnRule = Callable[[pd.Series], pd.Series]
+Column = pa.Array | pa.ChunkedArray
+# A column rule: Arrow values -> boolean column, True (or null, for a missing value) where the cell passes.
+ArrowRule = Callable[[Column], Column]
+ColumnRule = Callable[["pd.Series"], "pd.Series"]
 
 
-def _arrow(values: pd.Series) -> pyarrow.Array:
-    if isinstance(values.dtype, pd.CategoricalDtype):  # the loader's typed frames
-        values = values.astype("str")
-    arr = pyarrow.array(values, from_pandas=True)
-    if pyarrow.types.is_string(arr.type):
-        arr = arr.cast(pyarrow.large_string())
-    return arr
+class Memo:
+    """Results that rules of several tables share (a foreign key's lookup also tells which events
+    have claims), each computed once even when tables are checked on two threads at a time."""
+
+    def __init__(self) -> None:
+        self._values: dict[Hashable, Any] = {}
+        self._locks: dict[Hashable, threading.Lock] = {}
+        self._guard = threading.Lock()
+
+    def get(self, key: Hashable, compute: Callable[..., Any], *args: Any) -> Any:
+        """``compute(*args)``, computed on the first call with ``key``."""
+        with self._guard:
+            lock = self._locks.setdefault(key, threading.Lock())
+        with lock:
+            if key not in self._values:
+                self._values[key] = compute(*args)
+            return self._values[key]
 
 
-def _series(arr: pyarrow.Array, like: pd.Series) -> pd.Series:
-    return pd.Series(arr.fill_null(True).to_numpy(zero_copy_only=False), index=like.index)
+def to_mask(result: Column | np.ndarray, passes_when_null: bool = True) -> np.ndarray:
+    """A boolean numpy mask from an Arrow boolean column (null -> ``passes_when_null``)."""
+    if isinstance(result, np.ndarray):
+        return result.astype(bool, copy=False)
+    return pc.fill_null(result, passes_when_null).to_numpy(zero_copy_only=False)
 
 
-def isin(values: pd.Series, keys: object) -> pd.Series:
-    """``values.isin(keys)`` through Arrow's hash set (missing -> False). pandas' isin on Arrow
-    strings converts every key to a Python object first: minutes at a million keys."""
-    arr = _arrow(values)
-    key_arr = pyarrow.array(keys, from_pandas=True)
-    if pyarrow.types.is_string(key_arr.type) or pyarrow.types.is_large_string(key_arr.type):
-        key_arr = key_arr.cast(arr.type if pyarrow.types.is_large_string(arr.type) else pyarrow.large_string())
-    found = pc.is_in(arr, value_set=key_arr, skip_nulls=True).fill_null(False)
-    return pd.Series(found.to_numpy(zero_copy_only=False), index=values.index, name=values.name)
+def combined(values: Column) -> pa.Array:
+    """One contiguous array (value sets of the hash kernels must not be chunked)."""
+    return values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
 
 
-def _matches(pattern: str) -> ColumnRule:
+def isin(values: Column, keys: Column) -> Column:
+    """True where a value is one of ``keys`` (missing -> null). A small column looked up in a
+    large key column is turned around: hashing a million keys to find three costs ~0.5 s."""
+    keys = combined(keys).drop_null()
+    if keys.type != values.type:
+        keys = keys.cast(values.type)
+    if len(values) * 16 < len(keys):
+        wanted = combined(values).drop_null().unique()
+        keys = keys.filter(pc.is_in(keys, value_set=wanted))
+    return pc.if_else(pc.is_valid(values), pc.is_in(values, value_set=keys), pa.scalar(None, pa.bool_()))
+
+
+def index_of(values: Column, keys: Column) -> np.ndarray:
+    """Position in ``keys`` of each value's first occurrence, -1 where absent or missing; a small
+    column in a large key column is looked up the other way round, as in :func:`isin`."""
+    keys = combined(keys)
+    if keys.type != values.type:
+        keys = keys.cast(values.type)
+    offset = np.arange(len(keys))
+    if len(values) * 16 < len(keys):
+        wanted = combined(values).drop_null().unique()
+        offset = np.flatnonzero(to_mask(pc.is_in(keys, value_set=wanted), False))
+        keys = keys.take(pa.array(offset, type=pa.int64()))
+    found = pc.fill_null(pc.index_in(values, value_set=keys, skip_nulls=True), -1).to_numpy(zero_copy_only=False)
+    return np.where(found >= 0, offset[np.maximum(found, 0)] if len(offset) else -1, -1)
+
+
+def take(values: Column, positions: np.ndarray) -> pa.Array:
+    """``values`` at ``positions`` (from :func:`index_of`), null where the position is -1."""
+    mask = positions < 0
+    return combined(values).take(pa.array(positions, mask=mask, type=pa.int64()))
+
+
+def _matches(pattern: str) -> ArrowRule:
     """re.match semantics, as pandera's str_matches and the Table Schema pattern (declared
     patterns are anchored)."""
     anchored = pattern if pattern.startswith("^") else f"^(?:{pattern})"
-    return lambda s: _series(pc.match_substring_regex(_arrow(s), anchored), s)
+    return lambda arr: pc.match_substring_regex(arr, anchored)
 
 
 # A column whose bytes hold no control character (none below 0x20, no 0x7F) passes the control
 # rule, and one that is plain ASCII above 0x20 (whitespace needs 0x09-0x0D, 0x20 or a non-ASCII
 # lead byte) passes the whitespace rule, without a regular expression: a few passes over its bytes.
-_BYTE_STATS: dict[tuple[int, int], tuple[pyarrow.Buffer, tuple[int, int, bool]]] = {}
+_BYTE_STATS: dict[tuple[int, int], tuple[pa.Buffer, tuple[int, int, bool]]] = {}
 
 
-def _byte_stats(chunk: pyarrow.Array) -> tuple[int, int, bool] | None:
+def _byte_stats(chunk: pa.Array) -> tuple[int, int, bool] | None:
     """(smallest byte, largest byte, has 0x7F) of a string chunk's data; cached by buffer (the
     control and whitespace rules read the same column; holding the buffer keeps its address from
     being reused while the entry exists)."""
-    data = chunk.buffers()[2] if chunk.type in (pyarrow.string(), pyarrow.large_string()) else None
+    data = chunk.buffers()[2] if chunk.type in (pa.string(), pa.large_string()) else None
     if data is None or data.size == 0:
         return (0xFF, 0, False) if chunk.null_count == len(chunk) or data is not None else None
     key = (data.address, data.size)
@@ -75,16 +122,18 @@ def _byte_stats(chunk: pyarrow.Array) -> tuple[int, int, bool] | None:
     if cached is None:
         if len(_BYTE_STATS) > 8:
             _BYTE_STATS.clear()
-        b = np.frombuffer(data, dtype=np.uint8)
-        cached = (data, (int(b.min()), int(b.max()), bool((b == 0x7F).any())))
+        octets = pa.Array.from_buffers(pa.uint8(), data.size, [None, data])  # a view, no copy
+        low, high = (v.as_py() for v in pc.min_max(octets).values())
+        has_del = high >= 0x7F and bool(pc.any(pc.equal(octets, 0x7F)).as_py())
+        cached = (data, (low, high, has_del))
         _BYTE_STATS[key] = cached
     return cached[1]
 
 
-def _free_of(arr: pyarrow.Array | pyarrow.ChunkedArray, kind: str) -> bool:
+def _free_of(arr: Column, kind: str) -> bool:
     """True when no value can hold a control character ("control") or whitespace ("space");
     may say False wrongly, never True wrongly."""
-    for chunk in arr.chunks if isinstance(arr, pyarrow.ChunkedArray) else [arr]:
+    for chunk in arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]:
         stats = _byte_stats(chunk)
         if stats is None:
             return False
@@ -96,72 +145,112 @@ def _free_of(arr: pyarrow.Array | pyarrow.ChunkedArray, kind: str) -> bool:
     return True
 
 
-def _no(pattern: str, free_of: str | None = None) -> ColumnRule:
-    def check(s: pd.Series) -> pd.Series:
-        arr = _arrow(s)
-        if free_of is not None and _free_of(arr, free_of):
-            return pd.Series(True, index=s.index)
-        return _series(pc.invert(pc.match_substring_regex(arr, pattern)), s)
-    return check
+def _all_pass(arr: Column) -> Column:
+    return pa.array(np.ones(len(arr), dtype=bool))
 
 
-def _trimmed(s: pd.Series) -> pd.Series:
-    arr = _arrow(s)
+def _no_control(arr: Column) -> Column:
+    if _free_of(arr, "control"):
+        return _all_pass(arr)
+    return pc.invert(pc.match_substring_regex(arr, CONTROL))
+
+
+def _no_formula(arr: Column) -> Column:
+    return pc.invert(pc.match_substring_regex(arr, FORMULA_START))
+
+
+def _trimmed(arr: Column) -> Column:
+    """No leading or trailing whitespace (as str.strip) and no double space."""
     if _free_of(arr, "space"):
-        return pd.Series(True, index=s.index)
+        return _all_pass(arr)
     same = pc.equal(arr, pc.utf8_trim_whitespace(arr))
-    return _series(pc.and_(same, pc.invert(pc.match_substring(arr, "  "))), s)
+    return pc.and_(same, pc.invert(pc.match_substring(arr, "  ")))
 
 
-def column_rules(decl: Declaration, f: Field) -> list[tuple[str, ColumnRule]]:
+def _value_set(values: list, arr: Column) -> pa.Array:
+    return pa.array(values).cast(arr.type)
+
+
+def arrow_rules(decl: Declaration, f: Field) -> list[tuple[str, ArrowRule]]:
     """(rule id, check) for one field, from its declaration; checks see non-missing values only."""
-    rules: list[tuple[str, ColumnRule]] = []
+    rules: list[tuple[str, ArrowRule]] = []
     enum = decl.enum(f)
     if enum is not None:
-        if f.type == "string":
-            rules.append(("enum", lambda s, e=enum: isin(s, e)))
-        else:
-            rules.append(("enum", lambda s, e=enum: s.isin(e)))
+        rules.append(("enum", lambda arr, e=list(enum): pc.is_in(arr, value_set=_value_set(e, arr))))
     if f.pattern:
         rules.append(("pattern", _matches(f.pattern)))
     if f.minimum is not None:
-        rules.append(("minimum", lambda s, m=f.minimum: s >= m))
+        rules.append(("minimum", lambda arr, m=f.minimum: pc.greater_equal(arr, m)))
     if f.maximum is not None:
-        rules.append(("maximum", lambda s, m=f.maximum: s <= m))
+        rules.append(("maximum", lambda arr, m=f.maximum: pc.less_equal(arr, m)))
     if f.min_length is not None:
-        rules.append(("min-length", lambda s, n=f.min_length: _series(
-            pc.greater_equal(pc.utf8_length(_arrow(s)), n), s)))
+        rules.append(("min-length", lambda arr, n=f.min_length: pc.greater_equal(pc.utf8_length(arr), n)))
     if f.type == "string":
-        rules.append(("control-character", _no(CONTROL, "control")))
+        rules.append(("control-character", _no_control))
         rules.append(("whitespace", _trimmed))
         if f.text:
-            rules.append(("formula-cell", _no(FORMULA_START)))
+            rules.append(("formula-cell", _no_formula))
     return rules
 
 
-def key_order(frame: pd.DataFrame, keys: list[str]) -> tuple[bool, np.ndarray]:
+def series_to_arrow(values: pd.Series) -> pa.Array:
+    """A typed pandas column (the validator's or the loader's) as the Arrow column the rules take."""
+    import pandas as pd
+
+    if isinstance(values.dtype, pd.CategoricalDtype):  # the loader's typed frames
+        values = values.astype("str")
+    arr = pa.array(values, from_pandas=True)
+    if pa.types.is_large_string(arr.type):
+        arr = arr.cast(pa.string())
+    elif pa.types.is_timestamp(arr.type):
+        arr = pc.cast(arr, pa.date32(), safe=False)
+    return arr
+
+
+def column_rules(decl: Declaration, f: Field) -> list[tuple[str, ColumnRule]]:
+    """:func:`arrow_rules` for pandas Series (pandera's checks): True where the cell passes."""
+    import pandas as pd
+
+    def on_series(rule: ArrowRule) -> ColumnRule:
+        return lambda s: pd.Series(to_mask(rule(series_to_arrow(s))), index=s.index)
+
+    return [(name, on_series(rule)) for name, rule in arrow_rules(decl, f)]
+
+
+def _key_text(arr: Column) -> Column:
+    text = arr if pa.types.is_string(arr.type) else pc.cast(arr, pa.string())
+    return pc.fill_null(text, "") if text.null_count else text  # fill_null copies even without nulls
+
+
+def key_order(data: pa.Table, keys: list[str]) -> tuple[bool, np.ndarray]:
     """(rows in canonical order?, row equals the previous one on ``keys``), in one linear pass:
     key tuples compared as strings in code point order, missing as "" (as `sce fmt` sorts)."""
-    n = len(frame)
+    n = data.num_rows
     if n < 2:
         return True, np.zeros(n, dtype=bool)
     ahead = np.zeros(n - 1, dtype=bool)  # row i+1 sorts after row i on an earlier column
     equal = np.ones(n - 1, dtype=bool)
     for k in keys:
-        arr = pc.fill_null(_arrow(frame[k].astype("str")), "")
+        arr = _key_text(data.column(k))
         later, earlier = arr[1:], arr[:-1]
-        ahead |= equal & pc.greater(later, earlier).to_numpy(zero_copy_only=False)
-        equal &= pc.equal(later, earlier).to_numpy(zero_copy_only=False)
+        ahead |= equal & to_mask(pc.greater(later, earlier))
+        equal &= to_mask(pc.equal(later, earlier))
     return bool((ahead | equal).all()), np.concatenate([[False], equal])
 
 
-def duplicated(frame: pd.DataFrame, keys: list[str]) -> pd.Series:
+def duplicated(data: pa.Table, keys: list[str], order: tuple[bool, np.ndarray] | None = None) -> np.ndarray:
     """Rows whose key repeats an earlier row's (the first occurrence is not flagged). Files are
-    kept sorted, so duplicates are neighbours: linear; unsorted files fall back to hashing."""
-    in_order, repeats = key_order(frame, keys)
+    kept sorted, so duplicates are neighbours: linear; unsorted files are sorted (stably) first.
+    ``order`` is :func:`key_order` of the same rows when it is known already."""
+    in_order, repeats = order or key_order(data, keys)
     if in_order:
-        return pd.Series(repeats, index=frame.index)
-    return frame.duplicated(subset=keys, keep="first")
+        return repeats
+    text = pa.table({k: _key_text(data.column(k)) for k in keys})
+    order = pc.sort_indices(text, sort_keys=[(k, "ascending") for k in keys]).to_numpy()
+    _, repeats_sorted = key_order(text.take(order), keys)
+    out = np.zeros(data.num_rows, dtype=bool)
+    out[order] = repeats_sorted
+    return out
 
 
 def foreign_keys(table: Table) -> dict[str, tuple[str, str]]:
@@ -169,54 +258,82 @@ def foreign_keys(table: Table) -> dict[str, tuple[str, str]]:
     return {fk.fields[0]: (fk.table, fk.reference[0]) for fk in table.foreign_keys}
 
 
+def _keys_match(decl: Declaration, f: Field, reference: tuple[str, str], tables: dict[str, pa.Table],
+                memo: Memo) -> bool:
+    """Whether every key of the referenced column has ``f``'s pattern (its own check passed)."""
+    target, key = reference
+    key_field = decl.tables[target].field(key)
+    if key_field.pattern != f.pattern:
+        return False
+    check = dict(arrow_rules(decl, key_field))["pattern"]
+    result = memo.get(("rule", target, key, "pattern"), check, tables[target][key])
+    return pc.all(result).as_py() is not False
+
+
 def _default_message(rule: str, column: str, value: object) -> str:
     return f"{value!r}: {rule}" if value is not None else f"{column}: {rule}"
 
 
-def column_errors(decl: Declaration, table: Table, frame: pd.DataFrame, frames: dict[str, pd.DataFrame], *,
-                  message: Callable[[str, str, object], str] | None = None, limit: int = 1000,
+def column_errors(decl: Declaration, table: Table, data: pa.Table, tables: dict[str, pa.Table], *,
+                  first_line: int = 2, message: Callable[[str, str, object], str] | None = None,
+                  limit: int = 1000, memo: Memo | None = None,
                   more: Callable[[str | None, str, int], ValidationError] | None = None) -> list[ValidationError]:
-    """Every column rule of ``table`` over its validation frame, in the order pandera reports them
-    (required, unique, checks, foreign key; then the composite primary key). ``frames`` are the
-    other tables' frames (foreign keys are checked against those present). At most ``limit``
-    errors per column and rule are listed; ``more`` makes the line that counts the rest."""
+    """Every column rule of ``table`` over its typed Arrow table, in the order pandera reports
+    them (required, unique, checks, foreign key; then the composite primary key). ``tables`` are
+    the other tables (foreign keys are checked against those present); row i of ``data`` is on
+    line ``first_line + i``. At most ``limit`` errors per column and rule are listed; ``more``
+    makes the line that counts the rest. With ``memo`` (only when ``data`` is the table the
+    memo's other users see) key lookups and duplicate tests are shared with the row rules."""
     errors: list[ValidationError] = []
+    memo = memo or Memo()
     message = message or _default_message
     more = more or (lambda column, rule, total: ValidationError(
         table.path, None, column, rule, f"{total - limit:,} more rows break this rule", "semantic"))
 
-    def report(column: str, rule: str, bad: pd.Series, values: pd.Series | None) -> None:
-        failed = bad.to_numpy(dtype=bool, na_value=False)
+    def report(column: str, rule: str, failed: np.ndarray, values: Column | None) -> None:
         if not failed.any():
             return
-        lines = frame.index[failed]
-        shown = [None] * min(len(lines), limit) if values is None else values[failed][:limit].tolist()
-        for line, value in zip(lines[:limit], shown, strict=True):
-            errors.append(ValidationError(table.path, int(line), column, rule, message(rule, column, value),
-                                          "semantic"))
-        if len(lines) > limit:
-            errors.append(more(column, rule, len(lines)))
+        positions = np.flatnonzero(failed)
+        shown = positions[:limit]
+        cells = [None] * len(shown) if values is None else values.take(pa.array(shown)).to_pylist()
+        for pos, value in zip(shown, cells, strict=True):
+            errors.append(ValidationError(table.path, first_line + int(pos), column, rule,
+                                          message(rule, column, value), "semantic"))
+        if len(positions) > limit:
+            errors.append(more(column, rule, len(positions)))
 
     fks = foreign_keys(table)
     single_key = table.primary_key[0] if len(table.primary_key) == 1 else None
     for f in table.fields:
-        s = frame[f.name]
-        present = s.notna()
-        if f.required:
-            report(f.name, "required", ~present, None)
+        values = data.column(f.name)
+        missing = values.null_count
+        if f.required and missing:
+            report(f.name, "required", to_mask(pc.is_null(values)), None)
         if f.name == single_key:
-            report(f.name, "primary-key", duplicated(frame, [f.name]), s)
-        if not present.any():
+            repeats = memo.get(("duplicated", table.name, f.name), duplicated, data, [f.name],
+                               memo.get(("key_order", table.name, f.name), key_order, data, [f.name]))
+            report(f.name, "primary-key", repeats, values)
+        if missing == len(values):
             continue  # nothing to check (and no value sets of a million keys to build)
-        for rule, check in column_rules(decl, f):
-            ok = check(s)
-            report(f.name, rule, present & ~ok.fillna(True).astype(bool), s)
-        if f.name in fks and fks[f.name][0] in frames:
-            target, key = fks[f.name]
-            report(f.name, "foreign-key", present & ~isin(s, frames[target][key].dropna()), s)
+        reference = fks.get(f.name) if f.name in fks and fks[f.name][0] in tables else None
+        rows = None
+        if reference is not None:
+            target, key = reference
+            rows = memo.get(("index_of", table.name, f.name, target, key), index_of, values, tables[target][key])
+        for rule, check in arrow_rules(decl, f):
+            if rule == "pattern" and rows is not None and _keys_match(decl, f, reference, tables, memo):
+                # A value found among the target's keys has their (valid) form: test only the rest.
+                unfound = rows < 0
+                if not unfound.any():
+                    continue
+            result = memo.get(("rule", table.name, f.name, rule), check, values)
+            if pc.all(result).as_py() is False:  # nulls (missing values) are skipped, i.e. pass
+                report(f.name, rule, ~to_mask(result) & to_mask(pc.is_valid(values)), values)
+        if rows is not None:
+            report(f.name, "foreign-key", (rows < 0) & to_mask(pc.is_valid(values)), values)
     if single_key is None:
         keys = list(table.primary_key)
-        repeats = duplicated(frame, keys)
+        repeats = duplicated(data, keys, memo.get(("key_order", table.name, *keys), key_order, data, keys))
         for k in keys:
-            report(k, "primary-key", repeats, frame[k])
+            report(k, "primary-key", repeats, data.column(k))
     return errors
