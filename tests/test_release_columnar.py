@@ -149,32 +149,3 @@ def test_sqlite_refuses_a_row_that_breaks_a_check(tmp_path, valid_package):
     with pytest.raises(ReleaseError, match="SQLite rejected a row of events") as info:
         write_sqlite(DECL, tables, tmp_path / "db.sqlite")
     assert any("fatalities_best" in line for line in info.value.details)
-
-
-def test_sqlite_stops_when_cancelled_and_leaves_no_file(tmp_path, valid_package):
-    import threading
-
-    from syria_conflict_events.release.sqlite import Cancelled
-
-    cancel = threading.Event()
-    cancel.set()
-    out = tmp_path / "out"
-    out.mkdir()
-    with pytest.raises(Cancelled):
-        write_sqlite(DECL, _package_tables(valid_package), out / "db.sqlite", cancel)
-    assert list(out.iterdir()) == []
-
-
-def test_a_failing_format_stops_the_sqlite_thread_and_builds_nothing(tmp_path, valid_package, monkeypatch):
-    import threading
-
-    from syria_conflict_events.release import build as build_module
-
-    def broken(*args, **kwargs):
-        raise OSError("disk full (simulated)")
-
-    monkeypatch.setattr(build_module, "write_parquet", broken)
-    with pytest.raises(OSError, match="simulated"):
-        build_module.build_release(valid_package, tmp_path / "dist", update_registry=False, progress=lambda _: None)
-    assert list((tmp_path / "dist").iterdir()) == []
-    assert not [t for t in threading.enumerate() if t.name.startswith(("sqlite", "deflate"))]

@@ -13,10 +13,8 @@ import contextlib
 import os
 import shutil
 import tempfile
-import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -142,44 +140,31 @@ def compare_with_previous(previous: Path, decl: Declaration, raws: dict[str, Any
 def _write_formats(decl: Declaration, root: Path, stage: Path, tables: dict[str, pa.Table],
                    steps: _Steps, packer: Packer) -> list[Artifact]:
     """Every data format; each file goes to ``packer`` (deflated and hashed in the background)
-    as soon as it is complete. The SQLite database, the slowest file to build, is written in a
-    thread of its own alongside the other formats (SQLite and Arrow's kernels release the GIL),
-    and a failure anywhere stops it."""
+    as soon as it is complete. The CSV copies and the SQLite database, the slowest file to build
+    and the largest single stream to deflate, come first, so that their compression overlaps
+    the other formats and little is left to wait for at the end."""
     for sub in ("data", JSON_DIR, PARQUET_DIR, SQLITE_DIR):
         (stage / sub).mkdir()
-    sqlite_path = f"{SQLITE_DIR}/{decl.name}.sqlite"
-    cancel = threading.Event()
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite") as pool:
-        sqlite_job = pool.submit(write_sqlite, decl, tables, stage / sqlite_path, cancel)
-        try:
-            artifacts = _write_text_formats(decl, root, stage, tables, steps, packer)
-            with steps.step("SQLite") as note:
-                sqlite_job.result()
-                packer.add(sqlite_path)
-                note.append("foreign keys checked (built alongside the steps before)")
-        finally:
-            cancel.set()  # a no-op once the database is written
-    json_records, parquet, geo = artifacts
-    sqlite = Artifact("sqlite", sqlite_path, "sqlite", "application/vnd.sqlite3", "SQLite database",
-                      "Every table in one SQLite database with primary keys, foreign keys and CHECK "
-                      "constraints (run PRAGMA foreign_keys = ON to enforce them on change).")
-    return [*json_records, *parquet, sqlite, *geo]  # the order of the release's datapackage.json
-
-
-def _write_text_formats(decl: Declaration, root: Path, stage: Path, tables: dict[str, pa.Table],
-                        steps: _Steps, packer: Packer) -> tuple[list[Artifact], list[Artifact], list[Artifact]]:
-    """CSV (copied), JSON records, GeoJSON and Parquet: (JSON, Parquet, GeoJSON) artifacts."""
-    json_records: list[Artifact] = []
-    with steps.step("CSV and JSON records") as note:
+    with steps.step("CSV and SQLite") as note:
         for t in decl.tables.values():
             shutil.copyfile(root / t.path, stage / t.path)  # validated canonical bytes, unchanged
             packer.add(t.path)
+        sqlite_path = f"{SQLITE_DIR}/{decl.name}.sqlite"
+        write_sqlite(decl, tables, stage / sqlite_path)
+        packer.add(sqlite_path)
+        note.append(f"{len(tables)} tables, {sum(a.num_rows for a in tables.values())} rows; foreign keys checked")
+    sqlite = Artifact("sqlite", sqlite_path, "sqlite", "application/vnd.sqlite3", "SQLite database",
+                      "Every table in one SQLite database with primary keys, foreign keys and CHECK "
+                      "constraints (run PRAGMA foreign_keys = ON to enforce them on change).")
+    json_records: list[Artifact] = []
+    with steps.step("JSON records") as note:
+        for t in decl.tables.values():
             path = f"{JSON_DIR}/{t.name}.json"
             write_json_records(decl, t, tables[t.name], stage / path)
             packer.add(path)
             json_records.append(Artifact(f"{t.name}-json", path, "json", "application/json", f"{t.title} (JSON)",
                                          f"{t.title} as JSON records (an array of objects, null when empty)."))
-        note.append(f"{len(tables)} tables, {sum(a.num_rows for a in tables.values())} rows")
+        note.append(f"{len(json_records)} files")
     geo: list[Artifact] = []
     if has_geo_tables(decl):
         with steps.step("GeoJSON") as note:
@@ -206,7 +191,7 @@ def _write_text_formats(decl: Declaration, root: Path, stage: Path, tables: dict
             parquet.append(Artifact(f"{t.name}-parquet", path, "parquet", "application/vnd.apache.parquet",
                                     f"{t.title} (Parquet)", f"{t.title} as Parquet with typed columns."))
         note.append(f"{len(parquet)} files")
-    return json_records, parquet, geo
+    return [*json_records, *parquet, sqlite, *geo]  # the order of the release's datapackage.json
 
 
 def _write_documents(decl: Declaration, root: Path, stage: Path, diff: ReleaseDiff | None,

@@ -12,7 +12,6 @@ primary-key order, no timestamps, then VACUUM (written with VACUUM INTO, the sam
 from __future__ import annotations
 
 import sqlite3
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -166,26 +165,14 @@ def _check_rows(con: sqlite3.Connection, decl: Declaration, table: Table) -> Non
         raise ReleaseError(f"SQLite rejected a row of {table.name}: CHECK constraint failed", details)
 
 
-class Cancelled(Exception):
-    """The build stopped elsewhere while the database was being written."""
-
-
-def _stop_if(cancel: threading.Event | None) -> None:
-    if cancel is not None and cancel.is_set():
-        raise Cancelled
-
-
-def _rows(arrow: pa.Table, cancel: threading.Event | None = None) -> Iterator[tuple[Any, ...]]:
+def _rows(arrow: pa.Table) -> Iterator[tuple[Any, ...]]:
     """Row tuples of Python values (str, int, float or None), a batch of columns at a time."""
     for batch in arrow.to_batches(max_chunksize=ROWS_PER_BATCH):
-        _stop_if(cancel)
         yield from zip(*(column.to_pylist() for column in batch.columns), strict=True)
 
 
-def write_sqlite(decl: Declaration, tables: dict[str, pa.Table], path: Path,
-                 cancel: threading.Event | None = None) -> None:
-    """Write the database at ``path`` (which must not exist) and check its foreign keys; setting
-    ``cancel`` (from another thread) stops it with :class:`Cancelled` within a batch of rows.
+def write_sqlite(decl: Declaration, tables: dict[str, pa.Table], path: Path) -> None:
+    """Write the database at ``path`` (which must not exist) and check its foreign keys.
 
     The rows are loaded into a scratch file beside ``path``, which ``VACUUM INTO`` then writes out
     compacted (see :func:`_vacuum_into`).
@@ -217,7 +204,7 @@ def write_sqlite(decl: Declaration, tables: dict[str, pa.Table], path: Path,
             arrow = tables.get(table.name)
             try:
                 if arrow is not None:
-                    con.executemany(sql, _rows(arrow.select(names), cancel))
+                    con.executemany(sql, _rows(arrow.select(names)))
             except sqlite3.IntegrityError as exc:
                 raise ReleaseError(f"SQLite rejected a row of {table.name}: {exc}") from exc
         # The file's change counter (header bytes 24-27 and 92-95, kept by VACUUM) counts write
@@ -239,9 +226,7 @@ def write_sqlite(decl: Declaration, tables: dict[str, pa.Table], path: Path,
         con.execute("COMMIT")
         con.execute("PRAGMA ignore_check_constraints = OFF")
         for table in decl.tables.values():
-            _stop_if(cancel)
             _check_rows(con, decl, table)
-        _stop_if(cancel)
         dangling = con.execute("PRAGMA foreign_key_check").fetchall()
         if dangling:
             raise ReleaseError("SQLite foreign key check failed",
