@@ -31,13 +31,16 @@ def test_fast_parse_agrees_with_careful_parse(kind, cells):
     fast = fast_parse(text, f)
     if fast is not None:
         assert not any(bad.to_pylist()), (cells, bad)
-        assert fast.to_pylist() == careful.to_pylist()
+        # Compared as stored numbers: year 0000 is an Arrow date but not a Python one.
+        as_numbers = {"date": pa.int32()}.get(kind)
+        assert (fast.cast(as_numbers) if as_numbers else fast).to_pylist() == \
+            (careful.cast(as_numbers) if as_numbers else careful).to_pylist()
 
 
 @pytest.mark.parametrize(("kind", "cell"), [
     ("integer", "0x1F"), ("integer", "-0X1"), ("integer", "9007199254740996"),
     ("number", "+1"), ("number", "inf"), ("number", "nan"), ("number", "-Infinity"), ("number", "1e400"),
-    ("date", "2024-02-30"), ("date", "2024-1-01"),
+    ("date", "2024-02-30"), ("date", "2024-1-01"), ("date", "0000-01-01"),
 ])
 def test_lenient_forms_take_the_careful_path(kind, cell):
     f = FIELDS[kind]

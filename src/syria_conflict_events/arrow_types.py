@@ -9,6 +9,8 @@ that are not of their type. No pandas here: ``sce validate`` at scale runs witho
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -20,6 +22,9 @@ NUMBER_PATTERN = r"^-?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][-+]?[0-9]+)?$"
 # Integers are exact only up to 2**53 in the JSON and float-based consumers of the release.
 MAX_EXACT_INTEGER = 2**53
 _ISO = "%Y-%m-%d"
+# 0001-01-01, the first day of ISO 8601's default range (and of Python's dates); Arrow also reads
+# year 0000. Built from its day number: a Python date of year 0 cannot exist.
+_FIRST_DAY = pa.scalar((dt.date(1, 1, 1) - dt.date(1970, 1, 1)).days, pa.int32()).cast(pa.date32())
 _TYPES = {"string": pa.string(), "integer": pa.int64(), "number": pa.float64(), "date": pa.date32()}
 Column = pa.Array | pa.ChunkedArray
 
@@ -52,7 +57,8 @@ def fast_parse(text: Column, f: Field) -> Column | None:
                 return None
             return out
         if f.type == "date":  # Arrow's ISO parser reads exactly YYYY-MM-DD with a real date
-            return pc.cast(text, pa.date32())
+            out = pc.cast(text, pa.date32())
+            return None if _any(pc.less(out, _FIRST_DAY)) else out
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return None
     raise ValueError(f"unknown field type {f.type!r}")
@@ -87,6 +93,8 @@ def careful_parse(text: Column, f: Field) -> tuple[Column, Column]:
             # strptime rolls 2024-02-30 over to March: a date is valid only if it prints back the same.
             same = pc.equal(pc.strftime(stamps, format=_ISO), candidate).fill_null(False)
             parsed = pc.cast(_null_unless(same, stamps), pa.date32())
+        # Year 0000 parses in Arrow but is no date in ISO 8601's default range (nor in Python).
+        parsed = _null_unless(pc.greater_equal(parsed, _FIRST_DAY).fill_null(False), parsed)
         return parsed, pc.and_(pc.is_valid(text), pc.is_null(parsed))
     pattern = INTEGER_PATTERN if f.type == "integer" else NUMBER_PATTERN
     shaped = pc.match_substring_regex(text, pattern).fill_null(False)

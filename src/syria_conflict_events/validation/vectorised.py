@@ -228,14 +228,16 @@ def key_order(data: pa.Table, keys: list[str]) -> tuple[bool, np.ndarray]:
     n = data.num_rows
     if n < 2:
         return True, np.zeros(n, dtype=bool)
-    ahead = np.zeros(n - 1, dtype=bool)  # row i+1 sorts after row i on an earlier column
-    equal = np.ones(n - 1, dtype=bool)
+    ahead = pa.array(np.zeros(n - 1, dtype=bool))  # row i+1 sorts after row i on an earlier column
+    equal = pa.array(np.ones(n - 1, dtype=bool))
     for k in keys:
-        arr = _key_text(data.column(k))
-        later, earlier = arr[1:], arr[:-1]
-        ahead |= equal & to_mask(pc.greater(later, earlier))
-        equal &= to_mask(pc.equal(later, earlier))
-    return bool((ahead | equal).all()), np.concatenate([[False], equal])
+        arr = combined(_key_text(data.column(k)))  # one buffer: neighbour slices align without copies
+        later, earlier = arr.slice(1), arr.slice(0, n - 1)
+        ahead = pc.or_(ahead, pc.and_(equal, pc.greater(later, earlier)))
+        equal = pc.and_(equal, pc.equal(later, earlier))
+    in_order = bool(pc.all(pc.or_(ahead, equal)).as_py())
+    repeats = to_mask(equal) if pc.any(equal).as_py() else np.zeros(n - 1, dtype=bool)
+    return in_order, np.concatenate([[False], repeats])
 
 
 def duplicated(data: pa.Table, keys: list[str], order: tuple[bool, np.ndarray] | None = None) -> np.ndarray:
@@ -330,7 +332,9 @@ def column_errors(decl: Declaration, table: Table, data: pa.Table, tables: dict[
             if pc.all(result).as_py() is False:  # nulls (missing values) are skipped, i.e. pass
                 report(f.name, rule, ~to_mask(result) & to_mask(pc.is_valid(values)), values)
         if rows is not None:
-            report(f.name, "foreign-key", (rows < 0) & to_mask(pc.is_valid(values)), values)
+            unfound = rows < 0  # a missing value is unfound too, but it is not a broken reference
+            report(f.name, "foreign-key", unfound & to_mask(pc.is_valid(values)) if values.null_count else unfound,
+                   values)
     if single_key is None:
         keys = list(table.primary_key)
         repeats = duplicated(data, keys, memo.get(("key_order", table.name, *keys), key_order, data, keys))
