@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from conftest import REPO, VALID_ROWS, csv_bytes
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from syria_conflict_events.canonical import (
@@ -200,6 +200,8 @@ cell = st.text(st.characters(exclude_categories=("Cs",)), max_size=12)
 key = st.text(st.characters(exclude_categories=("Cs",), exclude_characters="\r\n"), min_size=1, max_size=6)
 
 
+@example(rows=[("0", [""] * (len(ACTORS.fields) - 1)), ("0", [""] * (len(ACTORS.fields) - 2) + ["\r"])],
+         crlf=False, bom=False)  # a cell holding a bare CR
 @settings(max_examples=60, deadline=None)
 @given(rows=st.lists(st.tuples(key, st.lists(cell, min_size=len(ACTORS.fields) - 1,
                                              max_size=len(ACTORS.fields) - 1)), max_size=12),
@@ -207,7 +209,11 @@ key = st.text(st.characters(exclude_categories=("Cs",), exclude_characters="\r\n
 def test_format_is_lossless_and_idempotent(rows, crlf, bom):
     table_rows = [[k, *rest] for k, rest in rows]
     buf = io.StringIO()
-    csv.writer(buf, lineterminator="\r\n" if crlf else "\n").writerows([ACTORS.field_names, *table_rows])
+    # QUOTE_MINIMAL quotes a cell with "\r" only when "\r" is in the line terminator; a bare "\r"
+    # before "\n" would make the input itself a CRLF line ending, so quote every cell then.
+    bare_cr = not crlf and any("\r" in c for r in table_rows for c in r)
+    csv.writer(buf, lineterminator="\r\n" if crlf else "\n", quoting=csv.QUOTE_ALL if bare_cr else csv.QUOTE_MINIMAL
+               ).writerows([ACTORS.field_names, *table_rows])
     data = (codecs.BOM_UTF8 if bom else b"") + buf.getvalue().encode("utf-8")
     try:
         out = format_bytes(data, ACTORS, "data/actors.csv")
