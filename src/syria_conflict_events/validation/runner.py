@@ -12,7 +12,7 @@ from ..declaration import Declaration, Table, load_declaration
 from ..table_schema import package_descriptor
 from .errors import ValidationError
 from .json_layer import check_descriptor, check_json_tables, load_json
-from .semantic import MAX_ERRORS_PER_RULE, Context, run_pandera, run_vectorised, typed_table
+from .semantic import MAX_ERRORS_PER_RULE, Context, run_pandera, typed_table, vectorised_tasks
 from .structure import DEFAULT_MAX_BYTES, read_raw_table
 
 # Above this many rows the Frictionless layer (cell by cell, single core) is skipped in "auto"
@@ -161,8 +161,8 @@ def validate_package(
             errors += run_pandera(decl, decl.tables[name], ctx.frame(name), ctx)
     else:
         with ThreadPoolExecutor(max_workers=WORKERS) as pool:
-            for table_errors in pool.map(lambda n: run_vectorised(decl, decl.tables[n], ctx.tables[n], ctx), names):
-                errors += table_errors
+            for task_errors in pool.map(lambda task: task(), vectorised_tasks(decl, ctx)):
+                errors += task_errors
     errors += check_json_tables(root, decl)
 
     # A cell that is not of its type is missing to the later checks: do not also call it empty.

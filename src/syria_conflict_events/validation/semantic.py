@@ -42,7 +42,7 @@ if TYPE_CHECKING:  # pandas and pandera only for the pandera engine: `sce valida
     import pandera.pandas as pandera
 
 __all__ = ["CONTROL", "FORMULA_START", "Context", "isin", "pandera_schema", "run_pandera", "run_vectorised",
-           "typed_table", "validation_frame"]
+           "typed_table", "validation_frame", "vectorised_tasks"]
 # At most this many errors per file, column and rule are listed, then one line counts the rest:
 # a hostile file with a million bad rows must not need gigabytes to report them.
 MAX_ERRORS_PER_RULE = 1000
@@ -554,14 +554,30 @@ def run_vectorised(decl: Declaration, table: Table, data: pa.Table | pd.DataFram
     if not isinstance(data, pa.Table):
         first_line = int(data.index[0]) if len(data) else first_line
         data = frame_to_arrow(table, data)
+    return _column_part(decl, table, data, ctx, first_line) + row_errors(decl, table, data, ctx, first_line)
+
+
+def _column_part(decl: Declaration, table: Table, data: pa.Table, ctx: Context,
+                 first_line: int = FIRST_LINE) -> list[ValidationError]:
     tables = {name: ctx.table(name) for name in decl.tables if ctx.has(name)}
     shared = ctx.memo if ctx.tables.get(table.name) is data else None  # the memo describes ctx's tables
-    errors = column_errors(
+    return column_errors(
         decl, table, data, tables, first_line=first_line, limit=MAX_ERRORS_PER_RULE, memo=shared,
         message=lambda rule, column, value: _message(rule, table, column, value, decl),
         more=lambda column, rule, total: _more(table, column, rule, total),
     )
-    return errors + row_errors(decl, table, data, ctx, first_line)
+
+
+def vectorised_tasks(decl: Declaration, ctx: Context) -> list[Callable[[], list[ValidationError]]]:
+    """:func:`run_vectorised` of every table in ``ctx`` as smaller tasks (each table's column
+    rules, then its row rules), in the order whose concatenated results are the same report;
+    two workers then share the largest table's work instead of one doing all of it."""
+    tasks: list[Callable[[], list[ValidationError]]] = []
+    for name, data in ctx.tables.items():
+        table = decl.tables[name]
+        tasks.append(lambda t=table, d=data: _column_part(decl, t, d, ctx))
+        tasks.append(lambda t=table, d=data: row_errors(decl, t, d, ctx))
+    return tasks
 
 
 def run_pandera(decl: Declaration, table: Table, frame: pd.DataFrame, ctx: Context) -> list[ValidationError]:
