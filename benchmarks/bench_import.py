@@ -20,56 +20,20 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
-import time
-from dataclasses import dataclass
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO.parent / "shared" / "samples" / "ucdp-ged-syria-2016-2019.csv"
 PYTHON = sys.executable
+from _measure import Run, fastest, measure  # noqa: E402  (benchmarks/ is the script's own directory)
+
 FLOOR = """
 import sys
 import pandas as pd
 print(len(pd.read_csv(sys.argv[1], dtype=str, keep_default_na=False)))
 """
-
-
-@dataclass
-class Run:
-    wall: float
-    peak_mib: float
-    code: int
-    stderr: str
-
-
-def measure(cmd: list[str], timeout: float = 600) -> Run:
-    """Wall time and peak RSS of one child process (os.wait4 gives that child's own rusage);
-    its stderr goes to a file, so a chatty child never blocks on a full pipe."""
-    with tempfile.TemporaryFile() as err:
-        start = time.perf_counter()
-        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err)
-        deadline = start + timeout
-        while True:
-            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
-            if pid:
-                break
-            if time.perf_counter() > deadline:
-                proc.kill()
-                pid, status, usage = os.wait4(proc.pid, 0)
-                break
-            time.sleep(0.005)
-        wall = time.perf_counter() - start
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        err.seek(0)
-        tail = err.read()[-2000:].decode("utf-8", "replace")
-    return Run(wall, usage.ru_maxrss / 1024, proc.returncode, tail)
-
-
-def fastest(runs: list[Run]) -> Run:
-    return min(runs, key=lambda r: r.wall)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -26,12 +26,12 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
-from dataclasses import dataclass
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 PYTHON = sys.executable
+from _measure import Run, fastest, measure  # noqa: E402  (benchmarks/ is the script's own directory)
+
 RAW_READ = """
 import sys, glob
 import pyarrow.csv as c
@@ -40,38 +40,8 @@ print(rows)
 """
 
 
-@dataclass
-class Run:
-    wall: float
-    peak_mib: float
-    code: int
-    cpu: float = 0.0  # user + system seconds of the child, all its threads (steadier than wall under load)
-
-
-def measure(cmd: list[str], cwd: Path | None = None, timeout: float = 3600) -> Run:
-    """Wall time and peak RSS of one child process (os.wait4 gives that child's own rusage)."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    deadline = start + timeout
-    while True:
-        pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
-        if pid:
-            break
-        if time.perf_counter() > deadline:
-            proc.kill()
-            pid, status, usage = os.wait4(proc.pid, 0)
-            break
-        time.sleep(0.005)
-    wall = time.perf_counter() - start
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    if proc.stderr:
-        proc.stderr.close()
-    return Run(wall, usage.ru_maxrss / 1024, proc.returncode, usage.ru_utime + usage.ru_stime)
-
-
 def best_of(cmd: list[str], repeat: int, cwd: Path | None = None) -> Run:
-    runs = [measure(cmd, cwd) for _ in range(repeat)]
-    return min(runs, key=lambda r: r.wall)
+    return fastest([measure(cmd, cwd) for _ in range(repeat)])
 
 
 def main(argv: list[str] | None = None) -> int:
