@@ -239,7 +239,8 @@ def test_cli_diff_against_a_source_package(previous, capsys):
     assert capsys.readouterr().out.startswith("# Release diff: 0.1.0 → ")
 
 
-@pytest.mark.parametrize("make_bad", ["missing", "not_zip", "two_packages", "escape", "bad_json", "bad_csv"])
+@pytest.mark.parametrize("make_bad", ["missing", "not_zip", "two_packages", "escape", "bad_json", "bad_csv",
+                                      "linked_out", "table_missing"])
 def test_cli_diff_unreadable_input_is_exit_2(previous, tmp_path, capsys, make_bad):
     bad = tmp_path / "bad.zip"
     folder = previous.with_suffix("")
@@ -260,8 +261,20 @@ def test_cli_diff_unreadable_input_is_exit_2(previous, tmp_path, capsys, make_ba
             (bad / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")
         elif make_bad == "bad_json":
             (bad / "datapackage.json").write_text("{", encoding="utf-8")
+        elif make_bad == "linked_out":  # a table linked to a file outside the release is never read
+            outside = tmp_path / "secret.csv"
+            outside.write_text("event_id\nSECRET-1\n", encoding="utf-8")
+            (bad / "data" / "events.csv").unlink()
+            (bad / "data" / "events.csv").symlink_to(outside)
+        elif make_bad == "table_missing":
+            (bad / "data" / "events.csv").unlink()
         else:
             (bad / "data" / "events.csv").write_text("event_id\nSCE-000001\n", encoding="utf-8")
     assert main(["diff", str(previous), str(bad)]) == 2
     err = capsys.readouterr().err
     assert err.startswith("sce diff: ") and "Traceback" not in err
+    assert "SECRET" not in err
+    if make_bad == "linked_out":
+        assert "outside the package" in err
+    if make_bad == "table_missing":
+        assert "cannot read data/events.csv" in err

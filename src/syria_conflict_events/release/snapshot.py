@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from ..safe_files import UnsafeFile, read_bounded
 from ..validation.json_layer import unsafe_path
 from .errors import ReleaseError
 
@@ -78,10 +79,12 @@ class _Source:
                 data = fh.read(limit + 1)
         else:
             target = self.path / rel
-            try:
-                if target.stat().st_size > limit:
-                    raise ReleaseError(f"{self.path}: {rel} is larger than {limit:,} bytes")
-                data = target.read_bytes()
+            if not target.is_file() and not target.is_symlink():
+                raise ReleaseError(f"{self.path}: cannot read {rel}: no such file")
+            try:  # a link out of the release directory is refused, as the validator refuses it
+                data = read_bounded(self.path, target, limit)
+            except UnsafeFile as exc:
+                raise ReleaseError(f"{self.path}: {rel}: {exc}") from exc
             except OSError as exc:
                 raise ReleaseError(f"{self.path}: cannot read {rel}: {exc.strerror or exc}") from exc
         if len(data) > limit:
