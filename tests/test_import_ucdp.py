@@ -285,3 +285,16 @@ def test_import_loads_no_heavy_library(tmp_path):
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.splitlines()[-1] == "loaded:", done.stdout
     assert (tmp_path / "pkg" / "data" / "events.csv").is_file()
+
+
+def test_imported_text_loses_the_characters_the_validator_refuses():
+    """The importer cleans with the validator's own pattern (text_rules.CONTROL): a bidirectional
+    override in a source field would otherwise make the imported package invalid."""
+    import re
+
+    from syria_conflict_events.importers.common import clean
+    from syria_conflict_events.text_rules import CONTROL
+
+    for raw in ["Idlib\u202e town", "tab\there", "\u2066Aleppo\u2069", "=SUM(A1)"]:
+        assert not re.search(CONTROL, clean(raw)), raw
+    assert clean("Idlib\u202e town") == "Idlib town"

@@ -94,6 +94,8 @@ ROW_CASES = [
      (A, 4, "name", "whitespace")),
     ("control-character", _set("events", "event_id", "SCE-000002", summary="Fighting\ton the western edge."),
      (E, 3, "summary", "control-character")),
+    ("bidi-override", _set("actors", "actor_id", "syrian-arab-army", name="Syrian \u202eymrA barA"),
+     (A, 4, "name", "control-character")),
     ("swapped-coordinates", _set("places", "place_id", "aleppo", latitude="40.14", longitude="35.33"),
      (P, 2, "latitude", "coordinates-outside-country")),
     ("half-coordinates", _set("places", "place_id", "aleppo", longitude=""),

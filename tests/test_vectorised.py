@@ -13,7 +13,7 @@ from syria_conflict_events.declaration import load_declaration
 from syria_conflict_events.validation.vectorised import column_rules, duplicated, key_order
 
 ODD = ["plain", "a\u00a0", "\u3000a", "a\x7f", "tab\there", "a  b", " lead", "trail ", "x\u2003y", "عربي",
-       "é", "ok-id", "\u200bzero-width", "line\u2028sep", "\x85next"]
+       "é", "ok-id", "\u200bzero-width", "line\u2028sep", "\x85next", "a\u202eb", "\u2066isolated\u2069"]
 
 
 def _rule(name: str):
@@ -25,7 +25,7 @@ def _rule(name: str):
 def test_text_rules_match_python(values):
     s = pd.Series(values, dtype="str")
     control = _rule("control-character")(s).tolist()
-    assert control == [not re.search(r"[\x00-\x1f\x7f]", v) for v in values]
+    assert control == [not re.search(r"[\x00-\x1f\x7f\u202a-\u202e\u2066-\u2069]", v) for v in values]
     whitespace = _rule("whitespace")(s).tolist()
     assert whitespace == [v == v.strip() and "  " not in v for v in values]
 

@@ -23,10 +23,11 @@ from ..canonical import to_bytes, write_atomic
 from ..declaration import Declaration
 from ..generate import generated_files
 from ..table_schema import TABLE_SCHEMA_DIR
+from ..text_rules import CONTROL
 
 MAX_INPUT_BYTES = 1024 * 1024 * 1024
 FORMULA_START = "=+-@"
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_CONTROL = re.compile(CONTROL)
 _SPACES = re.compile(r"\s+")
 _DATE = re.compile(r"^([0-9]{4}-[0-9]{2}-[0-9]{2})(?:[ T][0-9:.]+)?$")
 _ID_NUMBER = re.compile(r"^[A-Z]+-([0-9]+)$")

@@ -41,8 +41,10 @@ RULES: dict[str, Rule] = {
         "Use LF line endings only; `sce fmt` rewrites the file in canonical form."),
     "final-newline": _r("file", "the last line does not end with a newline",
         "End the file with a single LF; `sce fmt` does it."),
-    "control-character": _r("file", "a cell contains a NUL, tab, line break or other control character",
-        "Remove the character; cells hold one line of text."),
+    "control-character": _r("file", "a cell contains a NUL, tab, line break or other control character, or a "
+                            "bidirectional override",
+        "Remove the character; cells hold one line of text, stored in the order it reads (no U+202A-U+202E or "
+        "U+2066-U+2069)."),
     "delimiter": _r("file", "the file is not comma-separated",
         "Use commas between cells (not semicolons or tabs); `sce fmt` can convert after you fix the header."),
     "malformed-row": _r("file", "a row cannot be parsed or has the wrong number of cells",

@@ -20,13 +20,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..declaration import Declaration, Field, Table
+from ..text_rules import CONTROL, FORMULA_START
 from .errors import ValidationError
 
 if TYPE_CHECKING:
     import pandas as pd
 
-FORMULA_START = r"^[=+\-@]"
-CONTROL = r"[\x00-\x1f\x7f]"
 Column = pa.Array | pa.ChunkedArray
 # A column rule: Arrow values -> boolean column, True (or null, for a missing value) where the cell passes.
 ArrowRule = Callable[[Column], Column]
@@ -138,7 +137,7 @@ def _free_of(arr: Column, kind: str) -> bool:
         if stats is None:
             return False
         low, high, has_del = stats
-        if kind == "control" and (low < 0x20 or has_del):
+        if kind == "control" and (low < 0x20 or has_del or high >= 0xE2):  # 0xE2 leads U+2000-U+2FFF
             return False
         if kind == "space" and (low <= 0x20 or high >= 0x80):
             return False
