@@ -45,3 +45,15 @@ def test_duplicates_and_order_match_pandas(rows):
     text = frame.fillna("")
     assert key_order(table, ["k1", "k2"])[0] == (list(text.itertuples(index=False)) ==
                                                 sorted(text.itertuples(index=False)))
+
+
+@pytest.mark.parametrize("n_keys", [5, 1000])  # 1000 keys for 3 values: the keys-side lookup
+def test_isin_and_index_of_match_python(n_keys):
+    from syria_conflict_events.validation.vectorised import index_of, isin
+
+    keys = [f"k{i}" for i in range(n_keys)] + [None, "k3"]  # a missing key, a repeated key
+    values = ["k3", "nope", None]
+    key_arr = pa.chunked_array([pa.array(keys[: n_keys // 2]), pa.array(keys[n_keys // 2:])])
+    value_arr = pa.array(values)
+    assert isin(value_arr, key_arr).to_pylist() == [True, False, None]
+    assert index_of(value_arr, key_arr).tolist() == [3, -1, -1]  # the first occurrence; missing finds nothing

@@ -63,31 +63,34 @@ def combined(values: Column) -> pa.Array:
     return values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
 
 
-def isin(values: Column, keys: Column) -> Column:
-    """True where a value is one of ``keys`` (missing -> null). A small column looked up in a
-    large key column is turned around: hashing a million keys to find three costs ~0.5 s."""
-    keys = combined(keys).drop_null()
-    if keys.type != values.type:
-        keys = keys.cast(values.type)
-    if len(values) * 16 < len(keys):
-        wanted = combined(values).drop_null().unique()
-        keys = keys.filter(pc.is_in(keys, value_set=wanted))
-    return pc.if_else(pc.is_valid(values), pc.is_in(values, value_set=keys), pa.scalar(None, pa.bool_()))
-
-
-def index_of(values: Column, keys: Column) -> np.ndarray:
-    """Position in ``keys`` of each value's first occurrence, -1 where absent or missing; a small
-    column in a large key column is looked up the other way round, as in :func:`isin`."""
+def _candidate_keys(values: Column, keys: Column) -> tuple[pa.Array, np.ndarray | None]:
+    """``keys`` as one array of ``values``' type, and, when the values are far fewer than the keys,
+    only the keys that some value equals with their positions: hashing a million keys to find
+    three costs ~0.5 s, hashing the three and scanning the keys once costs little."""
     keys = combined(keys)
     if keys.type != values.type:
         keys = keys.cast(values.type)
-    offset = np.arange(len(keys))
-    if len(values) * 16 < len(keys):
-        wanted = combined(values).drop_null().unique()
-        offset = np.flatnonzero(to_mask(pc.is_in(keys, value_set=wanted), False))
-        keys = keys.take(pa.array(offset, type=pa.int64()))
+    if len(values) * 16 >= len(keys):
+        return keys, None
+    wanted = combined(values).drop_null().unique()
+    positions = np.flatnonzero(to_mask(pc.is_in(keys, value_set=wanted), False))
+    return keys.take(pa.array(positions, type=pa.int64())), positions
+
+
+def isin(values: Column, keys: Column) -> Column:
+    """True where a value is one of ``keys`` (missing -> null)."""
+    keys, _ = _candidate_keys(values, keys)
+    return pc.if_else(pc.is_valid(values), pc.is_in(values, value_set=keys.drop_null()),
+                      pa.scalar(None, pa.bool_()))
+
+
+def index_of(values: Column, keys: Column) -> np.ndarray:
+    """Position in ``keys`` of each value's first occurrence, -1 where absent or missing."""
+    keys, positions = _candidate_keys(values, keys)
     found = pc.fill_null(pc.index_in(values, value_set=keys, skip_nulls=True), -1).to_numpy(zero_copy_only=False)
-    return np.where(found >= 0, offset[np.maximum(found, 0)] if len(offset) else -1, -1)
+    if positions is None:
+        return found
+    return np.where(found >= 0, positions[np.maximum(found, 0)] if len(positions) else -1, -1)
 
 
 def take(values: Column, positions: np.ndarray) -> pa.Array:
@@ -103,9 +106,10 @@ def _matches(pattern: str) -> ArrowRule:
     return lambda arr: pc.match_substring_regex(arr, anchored)
 
 
-# A column whose bytes hold no control character (none below 0x20, no 0x7F) passes the control
-# rule, and one that is plain ASCII above 0x20 (whitespace needs 0x09-0x0D, 0x20 or a non-ASCII
-# lead byte) passes the whitespace rule, without a regular expression: a few passes over its bytes.
+# A column whose bytes hold no control character (none below 0x20, no 0x7F, no byte from 0xE2 up,
+# which leads U+2000-U+2FFF where the bidirectional controls are) passes the control rule, and one
+# that is plain ASCII above 0x20 (whitespace needs 0x09-0x0D, 0x20 or a non-ASCII lead byte)
+# passes the whitespace rule, without a regular expression: a few passes over its bytes.
 _BYTE_STATS: dict[tuple[int, int], tuple[pa.Buffer, tuple[int, int, bool]]] = {}
 
 
