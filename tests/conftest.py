@@ -5,17 +5,26 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from syria_conflict_events.declaration import load_declaration
 from syria_conflict_events.generate import generated_files
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
+
+# Hypothesis profiles for the robustness tests, registered once for the whole session
+# (HYPOTHESIS_PROFILE=deep runs 1,000 examples per property).
+_SLOW_FIXTURES = [HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+settings.register_profile("default", max_examples=50, deadline=None, suppress_health_check=_SLOW_FIXTURES)
+settings.register_profile("deep", max_examples=1000, deadline=None, suppress_health_check=_SLOW_FIXTURES)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 # One row per table (plus what the rules need); cells not listed stay empty.
 VALID_ROWS: dict[str, list[dict[str, str]]] = {

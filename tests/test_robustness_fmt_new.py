@@ -8,22 +8,15 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-import os
 from collections import Counter
 from pathlib import Path
 
-from hypothesis import HealthCheck, event, given, settings
+from hypothesis import event, given
 from hypothesis import strategies as st
 
 from syria_conflict_events.canonical import DELIMITERS
 from syria_conflict_events.cli import main
 from syria_conflict_events.declaration import load_declaration
-
-settings.register_profile("default", max_examples=60, deadline=None,
-                          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-settings.register_profile("deep", max_examples=1000, deadline=None,
-                          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 DECL = load_declaration()
 ACTORS = DECL.tables["actors"]

@@ -10,25 +10,18 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import random
 from pathlib import Path
 
 import pytest
 from conftest import VALID_ROWS
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from syria_conflict_events.cli import main
 from syria_conflict_events.declaration import load_declaration
 from syria_conflict_events.validation import render, validate_package
 from syria_conflict_events.validation.rules import RULES
-
-settings.register_profile("default", max_examples=50, deadline=None,
-                          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-settings.register_profile("deep", max_examples=1000, deadline=None,
-                          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 DECL = load_declaration()
 TABLES = sorted(t for t in DECL.tables if VALID_ROWS[t])
