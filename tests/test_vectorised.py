@@ -3,14 +3,18 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
 
 from syria_conflict_events.declaration import load_declaration
-from syria_conflict_events.validation.vectorised import column_rules, duplicated, key_order
+from syria_conflict_events.validation.vectorised import arrow_rules, column_rules, duplicated, key_order
 
 ODD = ["plain", "a\u00a0", "\u3000a", "a\x7f", "tab\there", "a  b", " lead", "trail ", "x\u2003y", "عربي",
        "é", "ok-id", "\u200bzero-width", "line\u2028sep", "\x85next", "a\u202eb", "\u2066isolated\u2069"]
@@ -57,3 +61,31 @@ def test_isin_and_index_of_match_python(n_keys):
     value_arr = pa.array(values)
     assert isin(value_arr, key_arr).to_pylist() == [True, False, None]
     assert index_of(value_arr, key_arr).tolist() == [3, -1, -1]  # the first occurrence; missing finds nothing
+
+
+_TEXT = st.text(alphabet=st.sampled_from([*"ab =+-@ \t", "\u00a0", "\u3000", "\x85", "\u2028", "é", "ع", "\x1f"]),
+                max_size=6)
+
+
+@given(values=st.lists(st.one_of(st.none(), _TEXT.filter(bool)), max_size=40),
+       cuts=st.lists(st.integers(0, 40), max_size=4), start=st.integers(0, 5))
+@example(values=["ab", "a\u3000"], cuts=[], start=0)  # U+3000 ends in byte 0x80
+@example(values=["ab", "\u00a0b"], cuts=[1], start=1)
+@example(values=["a b", "=1", None], cuts=[1, 2], start=0)
+def test_text_rules_on_chunked_and_sliced_columns(values, cuts, start):
+    """The byte shortcuts (first/last bytes from the offsets, one search of a chunk's whole text
+    buffer) give the plain-Python answer on chunked and sliced columns; missing values pass."""
+    decl = load_declaration()
+    rules = dict(arrow_rules(decl, decl.fields["summary"]))
+    whole = pa.array(values, pa.string())
+    bounds = sorted({0, len(values), *(c for c in cuts if c <= len(values))})
+    column = pa.chunked_array([whole.slice(a, b - a) for a, b in itertools.pairwise(bounds)] or [whole],
+                              pa.string()).slice(min(start, len(values)))
+    shown = values[min(start, len(values)):]
+    for name, expected in [
+        ("whitespace", lambda v: v == v.strip() and "  " not in v),
+        ("formula-cell", lambda v: not re.match(r"[=+\-@]", v)),
+        ("control-character", lambda v: not re.search(r"[\x00-\x1f\x7f\u202a-\u202e\u2066-\u2069]", v)),
+    ]:
+        got = pc.fill_null(rules[name](column), True).to_pylist()
+        assert got == [v is None or expected(v) for v in shown], name
