@@ -4,20 +4,43 @@ A place's point is its own latitude/longitude; an event's point is its place's. 
 without a point (an area) keeps ``"geometry": null`` rather than a guessed centre, so every row is
 in the file and no coordinate is invented. Properties are the JSON records' fields.
 
-:func:`write_places_geojson` and :func:`write_events_geojson` stream the same bytes that
-``generate.dumps`` gives for :func:`places_geojson` and :func:`events_geojson`, from typed Arrow
-tables (:mod:`.columns`), a batch of features at a time."""
+The files hold one feature a line, in the layout of the JSON records (:mod:`.json_text`)::
+
+    {"type":"FeatureCollection","features":[
+    {"type":"Feature","id":"p1","geometry":{"type":"Point","coordinates":[37.1,36.2]},"properties":{...}},
+    ...
+    ]}
+
+:func:`write_places_geojson` and :func:`write_events_geojson` stream, from typed Arrow tables
+(:mod:`.columns`) a batch of features at a time, the bytes :func:`geojson_text` gives for
+:func:`places_geojson` and :func:`events_geojson` (the row-wise definition). A place's point is
+formatted once and given to its events by one ``take``."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..declaration import Declaration, Table
-from .json_text import as_array, batches, object_texts, value_texts, write_array
+from .json_text import (
+    Part,
+    as_array,
+    batches,
+    cell_parts,
+    cell_texts,
+    compact,
+    float_texts,
+    in_order,
+    line_texts,
+    lines_text,
+    literal_bytes,
+    object_parts,
+    write_lines,
+)
 
 LATITUDE, LONGITUDE = "latitude", "longitude"
 PLACES = "places"
@@ -32,6 +55,14 @@ def _point(record: dict[str, Any] | None) -> dict[str, Any] | None:
 
 def _collection(features: list[dict[str, Any]]) -> dict[str, Any]:
     return {"type": "FeatureCollection", "features": features}
+
+
+_OPENING, _CLOSING = '{"type":"FeatureCollection","features":[', "]}"
+
+
+def geojson_text(collection: dict[str, Any]) -> str:
+    """A FeatureCollection's text in the files' layout (the definition the writers match)."""
+    return lines_text(_OPENING, [compact(f) for f in collection["features"]], _CLOSING)
 
 
 def place_key(decl: Declaration) -> str:
@@ -72,23 +103,9 @@ def has_geo_tables(decl: Declaration) -> bool:
         decl.tables[PLACES].field_names)
 
 
-# Features are items of the "features" array (indent 4); their members' objects open at indent 6.
-_FEATURE_INDENT, _MEMBER_INDENT = 4, 6
-
-
-def _located(places: pa.Table) -> pa.Array:
+def _located(places: pa.Table | pa.RecordBatch) -> pa.Array:
     lon, lat = (as_array(places.column(n)) for n in (LONGITUDE, LATITUDE))
     return pc.and_(pc.is_valid(lon), pc.is_valid(lat))
-
-
-def _point_texts(places: pa.Table) -> pa.Array:
-    """Each place's geometry as JSON text at the members' indentation ("null" without a point)."""
-    pad = " " * _MEMBER_INDENT
-    lon, lat = value_texts(places.column(LONGITUDE)), value_texts(places.column(LATITUDE))
-    point = pc.binary_join_element_wise(
-        "{\n" + pad + '  "type": "Point",\n' + pad + '  "coordinates": [\n' + pad + "    ", lon,
-        ",\n" + pad + "    ", lat, "\n" + pad + "  ]\n" + pad + "}", "")
-    return pc.if_else(_located(places), point, "null")
 
 
 def located_places(places: pa.Table) -> int:
@@ -96,54 +113,57 @@ def located_places(places: pa.Table) -> int:
     return int(pc.sum(_located(places)).as_py() or 0)
 
 
-def _features(ids: pa.Array, geometry: pa.Array, keys: list[str], props: list[pa.Array], rows: int) -> pa.Array:
-    properties = object_texts(keys, props, _MEMBER_INDENT, rows)
-    return object_texts(["type", "id", "geometry", "properties"], ['"Feature"', ids, geometry, properties],
-                        _FEATURE_INDENT, rows)
+def _points(places: pa.Table | pa.RecordBatch) -> pa.Array:
+    """Each place's geometry as JSON text; null (written as ``null``) without a point."""
+    lon, lat = (float_texts(as_array(places.column(n))) for n in (LONGITUDE, LATITUDE))
+    return pc.binary_join_element_wise('{"type":"Point","coordinates":[', lon, ",", lat, "]}", "")
 
 
-def _write_collection(out: BinaryIO, features) -> None:
-    out.write(b'{\n  "type": "FeatureCollection",\n  "features": ')
-    write_array(out, features, 2)
-    out.write(b"\n}\n")
+def _feature(ids: list[Part], geometry: Part, properties: list[Part]) -> list[Part]:
+    return ['{"type":"Feature","id":', *ids, ',"geometry":', geometry, ',"properties":', *properties, "}"]
+
+
+def _write(path: Path, table: pa.Table, parts: Callable[[pa.RecordBatch], list[Part]], extra: int) -> None:
+    lines = in_order(line_texts(parts, literal_bytes(table, extra)), batches(table))
+    with path.open("wb") as out:
+        write_lines(out, lines, _OPENING, _CLOSING)
+
+
+_FEATURE_BYTES = 200  # a bound on the feature's own literal text and a point's
 
 
 def write_places_geojson(decl: Declaration, places: pa.Table, path: Path) -> None:
     key = place_key(decl)
 
-    def features():
-        for batch in batches(places):
-            props = [value_texts(c) for c in batch.columns]
-            yield _features(props[batch.column_names.index(key)], _point_texts(batch), batch.column_names, props,
-                            batch.num_rows)
+    def parts(batch: pa.RecordBatch) -> list[Part]:
+        cells = [cell_parts(c) for c in batch.columns]
+        props = object_parts(list(zip(batch.column_names, cells, strict=True)))
+        return _feature(cells[batch.column_names.index(key)], _points(batch), props)
 
-    with path.open("wb") as out:
-        _write_collection(out, features())
+    _write(path, places, parts, _FEATURE_BYTES)
+
+
+_PLACE_ROW = "\x00place row"  # an added column no declared field can be named like
 
 
 def write_events_geojson(decl: Declaration, events: pa.Table, places: pa.Table, path: Path) -> None:
     table = decl.tables[EVENTS]
     (key,) = table.primary_key
     fk = _place_fk(decl, table)
-    place_ids = places.column(place_key(decl)).combine_chunks()
-    # Text of each place's point and name, by position; an event whose place is missing gets nulls.
-    points = _point_texts(places)
-    names = (value_texts(places.column("name")) if "name" in places.column_names
-             else pa.array(["null"] * places.num_rows, pa.string()))
+    # Each place's point and name are formatted once; an event takes its place's by position (the
+    # row of its place id; ids are unique), and an event whose place is missing gets nulls.
+    points = _points(places)
+    names = (cell_texts(places.column("name")) if "name" in places.column_names
+             else pa.nulls(places.num_rows, pa.string()))
+    at = pc.index_in(events.column(fk), value_set=as_array(places.column(place_key(decl))))
     keys = list(events.column_names)
     if "place_name" not in keys:
         keys.append("place_name")
 
-    def features():
-        for batch in batches(events):
-            at = pc.index_in(batch.column(fk), value_set=place_ids)  # the first row with the id: ids are unique
-            props = [value_texts(c) for c in batch.columns]
-            name = pc.fill_null(pc.take(names, at), "null")
-            props = [name if k == "place_name" else props[i] for i, k in enumerate(batch.column_names)]
-            if len(props) < len(keys):
-                props.append(name)
-            geometry = pc.fill_null(pc.take(points, at), "null")
-            yield _features(props[keys.index(key)], geometry, keys, props, batch.num_rows)
+    def parts(batch: pa.RecordBatch) -> list[Part]:
+        where = batch.column(_PLACE_ROW)
+        name = pc.take(names, where)
+        cells = {n: [name] if n == "place_name" else cell_parts(batch.column(n)) for n in keys}
+        return _feature(cells[key], pc.take(points, where), object_parts([(n, cells[n]) for n in keys]))
 
-    with path.open("wb") as out:
-        _write_collection(out, features())
+    _write(path, events.append_column(_PLACE_ROW, at), parts, _FEATURE_BYTES + 64)

@@ -69,7 +69,7 @@ def _sample(arrow: pa.Table) -> list[Any]:
         return []
     step = max(1, n // SAMPLE_ROWS)
     rows = sorted({*range(0, n, step), n - 1})
-    texts = record_texts(arrow.take(pa.array(rows, pa.int64())), 0).to_pylist()
+    texts = record_texts(arrow.take(pa.array(rows, pa.int64()))).to_pylist()
     return json.loads("[" + ",".join(texts) + "]")
 
 
