@@ -75,6 +75,27 @@ def test_failed_rebuild_keeps_the_previous_release(tmp_path, valid_package, monk
     assert sorted(p.name for p in dist.iterdir()) == sorted([NAME, f"{NAME}.zip", "releases.json"])
 
 
+@pytest.mark.parametrize("writer", ["write_sqlite", "write_json_records", "write_places_geojson",
+                                    "write_events_geojson", "write_parquet"])
+def test_any_writer_failing_leaves_dist_untouched(tmp_path, valid_package, monkeypatch, writer):
+    """The writers run in several threads at once: a failure in any of them aborts the build, the
+    others' files are discarded with it and the previous release stays as it was."""
+    dist = tmp_path / "dist"
+    build_release(valid_package, dist, update_registry=False, progress=lambda _: None)
+    before = _tree(dist)
+
+    def broken(*args, **kwargs):
+        raise OSError(f"{writer} failed (simulated)")
+
+    monkeypatch.setattr(build_module, writer, broken)
+    lines: list[str] = []
+    with pytest.raises(OSError, match=f"{writer} failed"):
+        build_release(valid_package, dist, update_registry=False, progress=lines.append)
+    assert _tree(dist) == before
+    assert sorted(p.name for p in dist.iterdir()) == sorted([NAME, f"{NAME}.zip", "releases.json"])
+    assert not any("zip" in line or "move into place" in line for line in lines)
+
+
 def test_dist_inside_data_is_refused(valid_package):
     with pytest.raises(ReleaseError, match="must not be built into"):
         build_release(valid_package, valid_package / "data" / "out", update_registry=False, progress=lambda _: None)

@@ -201,6 +201,8 @@ def test_progress_reports_every_step(built):
     assert steps[0].startswith("[1/") and "validate" in steps[0]
     total = int(steps[0].split("/")[1].split("]")[0])
     assert len(steps) == total
+    # writers run in several threads; each line is numbered as it is printed
+    assert [int(line[1:].split("/")[0]) for line in steps] == list(range(1, total + 1))
     assert lines[-1].startswith("Built ")
 
 

@@ -13,15 +13,18 @@ import contextlib
 import os
 import shutil
 import tempfile
+import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..declaration import Declaration, load_declaration
 from ..generate import dumps
 from ..paths import repo_root, resource_root
-from .columns import read_typed_tables
+from .columns import from_validated
 from .descriptor import Artifact, release_descriptor
 from .dictionary import data_dictionary
 from .diff import ReleaseDiff, diff_snapshots, to_markdown
@@ -61,33 +64,37 @@ def declaration_for(root: Path) -> Declaration:
 
 
 class _Steps:
-    """Numbered progress lines with the time each step took."""
+    """Numbered progress lines with the time each step took; steps may run in several threads at
+    once (each line is numbered when its step ends, so the numbers count up as the lines appear)."""
 
     def __init__(self, progress: Progress, total: int):
         self.progress, self.total, self.n = progress, total, 0
+        self._lock = threading.Lock()
 
     @contextlib.contextmanager
     def step(self, title: str):
-        self.n += 1
         start = time.perf_counter()
         note: list[str] = []
         yield note
         detail = f": {note[0]}" if note else ""
-        self.progress(f"[{self.n}/{self.total}] {title}{detail} ({time.perf_counter() - start:.1f} s)")
+        with self._lock:
+            self.n += 1
+            self.progress(f"[{self.n}/{self.total}] {title}{detail} ({time.perf_counter() - start:.1f} s)")
 
 
-def _validate(root: Path, decl: Declaration) -> dict[str, int]:
+def _validate(root: Path, decl: Declaration) -> tuple[dict[str, pa.Table], dict[str, pa.Table]]:
+    """(tables for the writers, the same with date32 dates): the tables validation checked."""
     from ..validation import UsageError, render, validate_package
 
     try:
-        report = validate_package(root, decl=decl)
+        report = validate_package(root, decl=decl, keep_tables=True)
     except UsageError as exc:
         raise ReleaseError(f"cannot validate {root}: {exc}", exit_code=2) from exc
     if not report.valid:
         lines = render(report, "text").rstrip("\n").splitlines()
         raise ReleaseError(f"validation failed with {len(report.errors)} errors; nothing was built", lines,
                            exit_code=report.exit_code)
-    return report.rows
+    return from_validated(decl, report.tables, report.rows)
 
 
 def _read_tables(root: Path, decl: Declaration) -> dict[str, Any]:
@@ -137,61 +144,116 @@ def compare_with_previous(previous: Path, decl: Declaration, raws: dict[str, Any
     return diff
 
 
-def _write_formats(decl: Declaration, root: Path, stage: Path, tables: dict[str, pa.Table],
-                   steps: _Steps, packer: Packer) -> list[Artifact]:
-    """Every data format; each file goes to ``packer`` (deflated and hashed in the background)
-    as soon as it is complete. The CSV copies and the SQLite database, the slowest file to build
-    and the largest single stream to deflate, come first, so that their compression overlaps
-    the other formats and little is left to wait for at the end."""
+@dataclass
+class _Writer:
+    """One format: ``write(note)`` writes its files, hands each to the packer and returns its
+    artifacts."""
+
+    title: str
+    write: Callable[[list[str]], list[Artifact]]
+
+
+# Writers run in lanes: the writers of a lane one after the other, the lanes at once, each in its
+# own thread; the packer deflates each file as soon as it is done. SQLite's load and the JSON
+# records' float texts run Python per value (holding the GIL): together in one lane, they slow each
+# other less than two GIL-bound lanes would (100k events, load ~4: SQLite alone in a lane, JSON and
+# GeoJSON beside it took 10-14 s where one lane took 8-10 s). Parquet and GeoJSON spend their time
+# in Arrow's kernels, the Parquet encoder and file writes, which release the GIL: the second lane
+# (6-8 s).
+LANES: tuple[tuple[str, ...], ...] = (("sqlite", "json"), ("parquet", "geojson"))
+
+
+def _writers(decl: Declaration, root: Path, stage: Path, tables: dict[str, pa.Table],
+             dated: dict[str, pa.Table], packer: Packer) -> dict[str, _Writer]:
     for sub in ("data", JSON_DIR, PARQUET_DIR, SQLITE_DIR):
         (stage / sub).mkdir()
-    with steps.step("CSV and SQLite") as note:
+
+    def csv_and_sqlite(note: list[str]) -> list[Artifact]:
         for t in decl.tables.values():
             shutil.copyfile(root / t.path, stage / t.path)  # validated canonical bytes, unchanged
             packer.add(t.path)
-        sqlite_path = f"{SQLITE_DIR}/{decl.name}.sqlite"
-        write_sqlite(decl, tables, stage / sqlite_path)
-        packer.add(sqlite_path)
+        path = f"{SQLITE_DIR}/{decl.name}.sqlite"
+        write_sqlite(decl, tables, stage / path)
+        packer.add(path)
         note.append(f"{len(tables)} tables, {sum(a.num_rows for a in tables.values())} rows; foreign keys checked")
-    sqlite = Artifact("sqlite", sqlite_path, "sqlite", "application/vnd.sqlite3", "SQLite database",
-                      "Every table in one SQLite database with primary keys, foreign keys and CHECK "
-                      "constraints (run PRAGMA foreign_keys = ON to enforce them on change).")
-    json_records: list[Artifact] = []
-    with steps.step("JSON records") as note:
+        return [Artifact("sqlite", path, "sqlite", "application/vnd.sqlite3", "SQLite database",
+                         "Every table in one SQLite database with primary keys, foreign keys and CHECK "
+                         "constraints (run PRAGMA foreign_keys = ON to enforce them on change).")]
+
+    def json_records(note: list[str]) -> list[Artifact]:
+        out = []
         for t in decl.tables.values():
             path = f"{JSON_DIR}/{t.name}.json"
             write_json_records(decl, t, tables[t.name], stage / path)
             packer.add(path)
-            json_records.append(Artifact(f"{t.name}-json", path, "json", "application/json", f"{t.title} (JSON)",
-                                         f"{t.title} as JSON records (an array of objects, null when empty)."))
-        note.append(f"{len(json_records)} files")
-    geo: list[Artifact] = []
-    if has_geo_tables(decl):
-        with steps.step("GeoJSON") as note:
-            (stage / GEOJSON_DIR).mkdir()
-            places, events = tables["places"], tables["events"]
-            for name in ("places", "events"):
-                path = f"{GEOJSON_DIR}/{name}.geojson"
-                if name == "places":
-                    write_places_geojson(decl, places, stage / path)
-                else:
-                    write_events_geojson(decl, events, places, stage / path)
-                packer.add(path)
-                geo.append(Artifact(f"{name}-geojson", path, "geojson", "application/geo+json",
-                                    f"{name.capitalize()} (GeoJSON)",
-                                    f"{name.capitalize()} as GeoJSON points (null geometry where the "
-                                    "place has no coordinates)."))
-            note.append(f"{located_places(places)} of {places.num_rows} places have a point")
-    parquet: list[Artifact] = []
-    with steps.step("Parquet") as note:
+            out.append(Artifact(f"{t.name}-json", path, "json", "application/json", f"{t.title} (JSON)",
+                                f"{t.title} as JSON records (an array of objects, null when empty)."))
+        note.append(f"{len(out)} files")
+        return out
+
+    def geojson(note: list[str]) -> list[Artifact]:
+        (stage / GEOJSON_DIR).mkdir()
+        places, events = tables["places"], tables["events"]
+        out = []
+        for name in ("places", "events"):
+            path = f"{GEOJSON_DIR}/{name}.geojson"
+            if name == "places":
+                write_places_geojson(decl, places, stage / path)
+            else:
+                write_events_geojson(decl, events, places, stage / path)
+            packer.add(path)
+            out.append(Artifact(f"{name}-geojson", path, "geojson", "application/geo+json",
+                                f"{name.capitalize()} (GeoJSON)",
+                                f"{name.capitalize()} as GeoJSON points (null geometry where the "
+                                "place has no coordinates)."))
+        note.append(f"{located_places(places)} of {places.num_rows} places have a point")
+        return out
+
+    def parquet(note: list[str]) -> list[Artifact]:
+        out = []
         for t in decl.tables.values():
             path = f"{PARQUET_DIR}/{t.name}.parquet"
-            write_parquet(decl, t, tables[t.name], stage / path)
+            write_parquet(decl, t, dated[t.name], stage / path)
             packer.add(path)
-            parquet.append(Artifact(f"{t.name}-parquet", path, "parquet", "application/vnd.apache.parquet",
-                                    f"{t.title} (Parquet)", f"{t.title} as Parquet with typed columns."))
-        note.append(f"{len(parquet)} files")
-    return [*json_records, *parquet, sqlite, *geo]  # the order of the release's datapackage.json
+            out.append(Artifact(f"{t.name}-parquet", path, "parquet", "application/vnd.apache.parquet",
+                                f"{t.title} (Parquet)", f"{t.title} as Parquet with typed columns."))
+        note.append(f"{len(out)} files")
+        return out
+
+    writers = {"sqlite": _Writer("CSV and SQLite", csv_and_sqlite), "json": _Writer("JSON records", json_records),
+               "parquet": _Writer("Parquet", parquet)}
+    if has_geo_tables(decl):
+        writers["geojson"] = _Writer("GeoJSON", geojson)
+    return writers
+
+
+def _write_formats(decl: Declaration, root: Path, stage: Path, tables: dict[str, pa.Table],
+                   dated: dict[str, pa.Table], steps: _Steps, packer: Packer) -> list[Artifact]:
+    """Every data format, the lanes of :data:`LANES` at once; each file goes to ``packer``
+    (hashed and deflated in the background) as soon as it is complete. When a writer fails, the
+    writers not yet started are skipped, the running ones finish (their files are in the scratch
+    directory, removed by the caller), and the first failure in :data:`LANES` order is raised."""
+    writers = _writers(decl, root, stage, tables, dated, packer)
+    failed = threading.Event()
+    done: dict[str, list[Artifact]] = {}
+
+    def lane(keys: tuple[str, ...]) -> None:
+        for key in keys:
+            if key not in writers or failed.is_set():
+                continue
+            try:
+                with steps.step(writers[key].title) as note:
+                    done[key] = writers[key].write(note)
+            except BaseException:
+                failed.set()
+                raise
+
+    with ThreadPoolExecutor(max_workers=len(LANES), thread_name_prefix="writer") as pool:
+        futures = [pool.submit(lane, keys) for keys in LANES]
+    for future in futures:
+        future.result()  # re-raises a lane's failure
+    order = ("json", "parquet", "sqlite", "geojson")  # the order of the release's datapackage.json
+    return [a for key in order for a in done.get(key, [])]
 
 
 def _write_documents(decl: Declaration, root: Path, stage: Path, diff: ReleaseDiff | None,
@@ -258,14 +320,12 @@ def build_release(root: Path | None = None, dist: Path | None = None, *, previou
         from .site import docs_source
 
         docs_source()  # fail before building anything when the docs sources are missing
-    steps = _Steps(progress, 10 + int(has_geo_tables(decl)) + int(previous is not None) + int(site))
+    steps = _Steps(progress, 9 + int(has_geo_tables(decl)) + int(previous is not None) + int(site))
     progress(f"Building {name} from {root} into {dist}")
 
     with steps.step("validate") as note:
-        rows = _validate(root, decl)
-        note.append(f"{len(rows)} tables, {sum(rows.values())} rows valid")
-    with steps.step("read tables"):
-        tables = read_typed_tables(root, decl, rows)
+        tables, dated = _validate(root, decl)
+        note.append(f"{len(tables)} tables, {sum(t.num_rows for t in tables.values())} rows valid")
     diff = None
     if previous is not None:
         with steps.step(f"compare with {previous}") as note:
@@ -279,7 +339,7 @@ def build_release(root: Path | None = None, dist: Path | None = None, *, previou
         stage = work / name
         stage.mkdir()
         packer = Packer(stage, work / "deflated")
-        artifacts = _write_formats(decl, root, stage, tables, steps, packer)
+        artifacts = _write_formats(decl, root, stage, tables, dated, steps, packer)
         with steps.step("documents") as note:
             documents = _write_documents(decl, root, stage, diff, progress)
             readme = Artifact("readme", "README.md", "md", "text/markdown", "Read me",

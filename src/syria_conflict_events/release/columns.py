@@ -79,6 +79,36 @@ def in_key_order(table: Table, arrow: pa.Table) -> pa.Table:
     return arrow.take(order)
 
 
+_VALIDATED_TYPES = {"string": pa.string(), "date": pa.date32(), "integer": pa.int64(), "number": pa.float64()}
+
+
+def from_validated(decl: Declaration, validated: dict[str, pa.Table], validated_rows: dict[str, int]
+                   ) -> tuple[dict[str, pa.Table], dict[str, pa.Table]]:
+    """The tables ``validate_package(..., keep_tables=True)`` checked, without reading the files
+    again: (tables as :func:`read_typed_tables` gives them, the same with dates as date32).
+
+    The validator's tables hold the same values: its number parser is Arrow's cast, which rounds
+    like Python's ``float`` (both correctly rounded; tests/test_release_columnar.py), and it reads
+    with the same CSV options. Only dates differ (date32 here, ISO text in the writers that want
+    text; Arrow prints them as YYYY-MM-DD, the validated form)."""
+    text, dated = {}, {}
+    for t in decl.tables.values():
+        arrow = validated.get(t.name)
+        if arrow is None or arrow.num_rows != validated_rows.get(t.name):
+            raise ReleaseError(f"{t.path}: the validator kept no table of it")
+        expected = [_VALIDATED_TYPES[f.type] for f in t.fields]
+        if arrow.column_names != t.field_names or arrow.schema.types != expected:
+            raise ReleaseError(f"{t.path}: the validated table has columns {arrow.column_names} of types "
+                               f"{arrow.schema.types}, not the declared {t.field_names} of types {expected}")
+        arrow = in_key_order(t, arrow)
+        dated[t.name] = arrow
+        for i, f in enumerate(t.fields):
+            if f.type == "date":
+                arrow = arrow.set_column(i, f.name, pc.cast(arrow.column(i), pa.string()))
+        text[t.name] = arrow
+    return text, dated
+
+
 def read_typed_tables(root: Path, decl: Declaration, validated_rows: dict[str, int]) -> dict[str, pa.Table]:
     """Every table of the package; the row counts must be the ones validation reported."""
     out = {}

@@ -22,9 +22,11 @@ from .values import to_date
 
 _ARROW = {"string": pa.string(), "integer": pa.int64(), "number": pa.float64(), "date": pa.date32()}
 _INDEX = pa.int32()
+# zstd level 1: at 1M events 29.7 MB in 1.7 s of CPU, where level 9 gave 29.0 MB in 5.0 s
+# (level 3, the default, 30.4 MB; snappy 62.7 MB).
 WRITE_OPTIONS: dict[str, Any] = {
     "compression": "zstd",
-    "compression_level": 9,
+    "compression_level": 1,
     "version": "2.6",
     "data_page_version": "1.0",
     "use_dictionary": True,
@@ -68,10 +70,10 @@ def arrow_table(decl: Declaration, table: Table, rows: list[dict[str, Any]]) -> 
 
 
 def _typed_column(decl: Declaration, f: Field, column: pa.ChunkedArray) -> pa.Array:
-    """A column of :func:`columns.read_typed_table` (dates as ISO text) in its Parquet type."""
+    """A column of :func:`columns.read_typed_table` (dates as ISO text or date32) in its Parquet type."""
     column = column.combine_chunks()  # one chunk, as ``_array`` builds: page boundaries follow chunks
     if f.type == "date":
-        return pc.cast(column, pa.date32())
+        return column if column.type == pa.date32() else pc.cast(column, pa.date32())
     if f.type == "string" and f.vocabulary is not None:
         codes = pa.array(decl.vocabularies[f.vocabulary].values, pa.string())
         indices = pc.cast(pc.index_in(column, value_set=codes), _INDEX)
