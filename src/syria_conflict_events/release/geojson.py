@@ -136,9 +136,8 @@ def write_places_geojson(decl: Declaration, places: pa.Table, path: Path) -> Non
     key = place_key(decl)
 
     def parts(batch: pa.RecordBatch) -> list[Part]:
-        cells = [cell_parts(c) for c in batch.columns]
-        props = object_parts(list(zip(batch.column_names, cells, strict=True)))
-        return _feature(cells[batch.column_names.index(key)], _points(batch), props)
+        props = object_parts(list(zip(batch.column_names, batch.columns, strict=True)))
+        return _feature(cell_parts(batch.column(key)), _points(batch), props)
 
     _write(path, places, parts, _FEATURE_BYTES)
 
@@ -163,7 +162,7 @@ def write_events_geojson(decl: Declaration, events: pa.Table, places: pa.Table, 
     def parts(batch: pa.RecordBatch) -> list[Part]:
         where = batch.column(_PLACE_ROW)
         name = pc.take(names, where)
-        cells = {n: [name] if n == "place_name" else cell_parts(batch.column(n)) for n in keys}
-        return _feature(cells[key], pc.take(points, where), object_parts([(n, cells[n]) for n in keys]))
+        members = [(n, [name] if n == "place_name" else batch.column(n)) for n in keys]
+        return _feature(cell_parts(batch.column(key)), pc.take(points, where), object_parts(members))
 
     _write(path, events.append_column(_PLACE_ROW, at), parts, _FEATURE_BYTES + 64)
