@@ -69,3 +69,11 @@ def test_missing_directory_exits_2(tmp_path):
 def test_bad_usage_exits_2():
     assert run("validate", "--format", "yaml").returncode == 2
     assert run("no-such-command").returncode == 2
+
+
+def test_version_is_printed_on_stdout_and_exits_0():
+    from importlib.metadata import version
+
+    result = run("--version")
+    assert result.returncode == 0
+    assert result.stdout.strip() == f"sce {version('syria-conflict-events')}"

@@ -12,13 +12,7 @@ Importing the package is cheap: pandas, pyarrow and pandera load on first use.
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any
-
-try:
-    __version__ = version("syria-conflict-events")
-except PackageNotFoundError:  # running from a source tree without installation
-    __version__ = "0+unknown"
 
 if TYPE_CHECKING:
     from .dataset import Dataset
@@ -39,7 +33,20 @@ __all__ = [
 ]
 
 
+def _version() -> str:
+    # importlib.metadata costs ~60 ms: every `sce` command would pay it at start-up.
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("syria-conflict-events")
+    except PackageNotFoundError:  # running from a source tree without installation
+        return "0+unknown"
+
+
 def __getattr__(name: str) -> Any:
+    if name == "__version__":
+        globals()[name] = value = _version()
+        return value
     if name in _LAZY:
         import importlib
 

@@ -6,6 +6,10 @@ from dataclasses import asdict, dataclass
 
 from .rules import RULES
 
+# At most this many errors per file, column and rule are listed, then one line counts the rest:
+# a hostile file with a million bad rows must not need gigabytes to report them.
+MAX_ERRORS_PER_RULE = 1000
+
 
 @dataclass(frozen=True, order=True)
 class ValidationError:

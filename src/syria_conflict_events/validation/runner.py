@@ -10,10 +10,12 @@ import pyarrow as pa
 
 from ..declaration import Declaration, Table, load_declaration
 from ..table_schema import package_descriptor
-from .errors import ValidationError
-from .json_layer import check_descriptor, check_json_tables, load_json
-from .semantic import MAX_ERRORS_PER_RULE, Context, run_pandera, typed_table, vectorised_tasks
+from .errors import MAX_ERRORS_PER_RULE, ValidationError
 from .structure import DEFAULT_MAX_BYTES, read_raw_table
+
+# The semantic and JSON layers (pandas, which pyarrow loads with the first array it builds, and
+# jsonschema: ~0.4 s of imports) are imported by validate_package once the files are being read,
+# so the imports overlap the reading instead of delaying it.
 
 # Above this many rows the Frictionless layer (cell by cell, single core) is skipped in "auto"
 # mode: the same Table Schema rules are checked vectorised by the semantic layer.
@@ -105,41 +107,48 @@ def validate_package(
     report = Report(root)
     errors: list[ValidationError] = []
 
-    descriptor, problem = load_json(root / "datapackage.json", "datapackage.json", root=root)
-    if problem:
-        report.errors = [ValidationError("datapackage.json", None, None, "descriptor-unreadable", problem)]
-        report.fatal = True
-        return report
-    report.layers.append("json-schema")
-    generated = descriptor == package_descriptor(decl)
-    errors += check_descriptor(descriptor, decl, standard_profile=not generated)
-    if not generated:
-        errors.append(ValidationError("datapackage.json", None, None, "descriptor-drift",
-                                      "datapackage.json is not the one generated from schemas/"))
-
-    # File layer; the tables' paths come from the declaration, never from the (untrusted) descriptor.
-    report.layers.append("file")
-    ctx = Context(decl)
-    sound: set[str] = set()  # tables that passed the file layer (their raw text is not kept: memory)
-
     def read_and_type(table: Table) -> tuple[pa.Table | None, list[ValidationError]]:
         raw, file_errors = read_raw_table(root, table, max_bytes=max_bytes)
         if raw is None:
             return None, file_errors
+        from .semantic import typed_table
+
         data, type_errors = typed_table(table, raw.arrow)
         return data, file_errors + type_errors
 
-    # Two tables at a time: Arrow's kernels and file reads release the GIL, so the second core
-    # works too; results are taken in declared order, so the report does not depend on timing.
     def size(table: Table) -> int:
         try:
             return (root / table.path).lstat().st_size
         except OSError:
             return 0
 
+    # The file layer, started first: two tables at a time (Arrow's kernels and file reads release
+    # the GIL, so the second core works too), largest first so that the two workers finish
+    # together; results are taken in declared order, so the report does not depend on timing.
+    # The tables' paths come from the declaration, never from the (untrusted) descriptor.
+    # A descriptor that cannot be read makes the whole report fatal: the reads are then dropped.
     with ThreadPoolExecutor(max_workers=WORKERS) as pool:
-        # Largest files first, so the two workers finish together; results in declared order.
         futures = {t.name: pool.submit(read_and_type, t) for t in sorted(decl.tables.values(), key=size, reverse=True)}
+        from .json_layer import check_descriptor, check_json_tables, load_json
+        from .semantic import Context, run_pandera, vectorised_tasks
+
+        descriptor, problem = load_json(root / "datapackage.json", "datapackage.json", root=root)
+        if problem:
+            for future in futures.values():
+                future.cancel()
+            report.errors = [ValidationError("datapackage.json", None, None, "descriptor-unreadable", problem)]
+            report.fatal = True
+            return report
+        report.layers.append("json-schema")
+        generated = descriptor == package_descriptor(decl)
+        errors += check_descriptor(descriptor, decl, standard_profile=not generated)
+        if not generated:
+            errors.append(ValidationError("datapackage.json", None, None, "descriptor-drift",
+                                          "datapackage.json is not the one generated from schemas/"))
+
+        report.layers.append("file")
+        ctx = Context(decl)
+        sound: set[str] = set()  # tables that passed the file layer (their raw text is not kept: memory)
         for table in decl.tables.values():
             data, table_errors = futures[table.name].result()
             errors += table_errors

@@ -20,7 +20,7 @@ import pyarrow.compute as pc
 
 from ..arrow_types import arrow_type, parse_text
 from ..declaration import Declaration, Field, Table
-from .errors import ValidationError
+from .errors import MAX_ERRORS_PER_RULE, ValidationError
 from .vectorised import (
     CONTROL,
     FORMULA_START,
@@ -44,9 +44,6 @@ if TYPE_CHECKING:  # pandas and pandera only for the pandera engine: `sce valida
 
 __all__ = ["CONTROL", "FORMULA_START", "Context", "isin", "pandera_schema", "run_pandera", "run_vectorised",
            "typed_table", "validation_frame", "vectorised_tasks"]
-# At most this many errors per file, column and rule are listed, then one line counts the rest:
-# a hostile file with a million bad rows must not need gigabytes to report them.
-MAX_ERRORS_PER_RULE = 1000
 FIRST_LINE = 2
 
 
