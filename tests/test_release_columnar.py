@@ -142,6 +142,24 @@ def test_float_text_of_decimal_like_values_is_json_dumps(values, digits):
     assert float_texts(pa.array(values, pa.float64())).to_pylist() == [json.dumps(v) for v in values]
 
 
+def test_json_text_of_fixed_width_columns_laid_out_side_by_side(monkeypatch):
+    """Identifiers and dates of one length are joined by numpy, not Arrow: same text, also where
+    every cell needs an escape, is empty, or a batch has one row."""
+    n = 7
+    table = pa.table({
+        "id": pa.array([f"ID-{i:04d}" for i in range(n)]),
+        "day": pa.array(["2024-01-0" + str(i % 9 + 1) for i in range(n)]),
+        "escaped": pa.array(['a"', "b\\", "\x00c", "\nd", "é\t", "🙂\x1f", '""'][:n]),
+        "empty": pa.array([""] * n),
+        "ü\u2028": pa.array(["Ωx"] * n),
+        "n": pa.array(range(n), pa.int64()),
+        "last": pa.array(["zz"] * n),
+    })
+    assert _text(table) == _reference(table)
+    monkeypatch.setattr(json_text, "BATCH_ROWS", 1)
+    assert _text(table) == _reference(table)
+
+
 def test_json_text_of_a_sliced_column_escapes_only_its_own_rows():
     column = pa.array(['a"', "b", "c\\", "d", "\n"]).slice(1, 3)
     table = pa.table({"s": column})

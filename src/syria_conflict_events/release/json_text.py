@@ -187,14 +187,18 @@ def object_parts(members: Sequence[tuple[str, pa.Array | list[Part]]]) -> list[P
 
 
 def join_parts(parts: Sequence[Part], rows: int) -> pa.Array:
-    """Each row's text: the parts joined, nulls written as ``null``. Adjacent literals are merged
-    first (every argument costs the kernel time per row)."""
+    """Each row's text: the parts joined, nulls written as ``null``. Every argument of the join
+    costs time per row, so adjacent literals are merged first, and runs of fixed-width parts
+    (literals, and string columns whose cells all have one length, as identifiers and dates often
+    do) are laid out side by side by numpy as one part."""
     merged: list[Part] = []
     for p in parts:
         if isinstance(p, str) and merged and isinstance(merged[-1], str):
             merged[-1] += p
         else:
             merged.append(p)
+    if rows and sum(not isinstance(p, str) for p in merged) > 1:
+        merged = _fixed_width_runs(merged, rows)
     arrays = [p for p in merged if not isinstance(p, str)]
     if not arrays:
         return pa.array(["".join(merged)] * rows, pa.string())  # type: ignore[arg-type]
@@ -204,6 +208,54 @@ def join_parts(parts: Sequence[Part], rows: int) -> pa.Array:
         return pc.binary_join_element_wise(*args, pa.scalar("", large), null_handling="replace",
                                            null_replacement="null")
     return pc.binary_join_element_wise(*merged, "", null_handling="replace", null_replacement="null")
+
+
+def _width(part: Part) -> int | None:
+    """The byte length of every row's text of a part, when it is the same for all (else None)."""
+    if isinstance(part, str):
+        return len(part.encode())
+    if not pa.types.is_string(part.type) or part.null_count or len(part) == 0:
+        return None
+    lengths = np.diff(_offsets(part))
+    return int(lengths[0]) if lengths.min() == lengths.max() else None
+
+
+def _fixed_width_runs(parts: list[Part], rows: int) -> list[Part]:
+    """``parts`` with each run of two or more fixed-width parts, one of them an array, replaced by
+    one array of the run's texts, built in a numpy record array (a field per part). No byte of
+    these texts is NUL (escaped strings and keys hold none), so numpy's fixed-width byte strings
+    copy them exactly."""
+    out: list[Part] = []
+    run: list[tuple[Part, int]] = []
+
+    def flush() -> None:
+        if len(run) > 1 and any(not isinstance(p, str) for p, _ in run):
+            out.append(_side_by_side(run, rows))
+        else:
+            out.extend(p for p, _ in run)
+        run.clear()
+
+    for part in parts:
+        width = _width(part)
+        if width is None:
+            flush()
+            out.append(part)
+        else:
+            run.append((part, width))
+    flush()
+    return out
+
+
+def _side_by_side(run: list[tuple[Part, int]], rows: int) -> pa.Array:
+    fields = [(p, w) for p, w in run if w]
+    starts = np.cumsum([0] + [w for _, w in fields])
+    layout = np.dtype({"names": [f"f{i}" for i in range(len(fields))], "formats": [f"S{w}" for _, w in fields],
+                       "offsets": [int(s) for s in starts[:-1]], "itemsize": int(starts[-1])})
+    table = np.empty(rows, layout)
+    for i, (part, width) in enumerate(fields):
+        table[f"f{i}"] = part.encode() if isinstance(part, str) else _utf8(part).view(f"S{width}")
+    offsets = np.arange(rows + 1, dtype=np.int32) * int(starts[-1])
+    return pa.StringArray.from_buffers(rows, pa.py_buffer(offsets), pa.py_buffer(table))
 
 
 # -- batches and files ---------------------------------------------------------------------------
