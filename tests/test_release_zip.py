@@ -116,3 +116,16 @@ def test_deflated_members_are_plain_raw_deflate(tmp_path):
     assert zlib.decompress((tmp_path / "s.deflate").read_bytes(), -15) == data
     assert (done.size, done.crc, done.compressed_size) == (len(data), zlib.crc32(data),
                                                            (tmp_path / "s.deflate").stat().st_size)
+
+
+def test_members_copied_in_python_where_the_kernel_cannot(tmp_path, monkeypatch):
+    root = _tree(tmp_path / "rel")
+    write_zip(root, tmp_path / "kernel.zip", "p")
+
+    def unsupported(*args):
+        raise OSError(18, "Invalid cross-device link")
+
+    monkeypatch.setattr(zipping.os, "copy_file_range", unsupported, raising=False)
+    write_zip(root, tmp_path / "python.zip", "p")
+    assert (tmp_path / "python.zip").read_bytes() == (tmp_path / "kernel.zip").read_bytes()
+    _check_archive(tmp_path / "python.zip", root, "p")

@@ -23,11 +23,11 @@ import tempfile
 import threading
 import time
 import zipfile
-import zlib
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from isal import isal_zlib
 
@@ -101,7 +101,7 @@ def prepare(src: Path, method: int, scratch: Path) -> Deflated:
     with src.open("rb") as fh, (scratch.open("wb") if compressor else open(os.devnull, "wb")) as out:
         while chunk := fh.read(_CHUNK):
             size += len(chunk)
-            crc = zlib.crc32(chunk, crc)
+            crc = isal_zlib.crc32(chunk, crc)  # zlib's value, about 3x faster
             digest.update(chunk)
             if compressor:
                 data = compressor.compress(chunk)
@@ -225,6 +225,27 @@ def _end_records(count: int, size: int, start: int) -> bytes:
     return out + _END.pack(b"PK\x05\x06", 0, 0, count, count, size, start, 0)
 
 
+def _copy(path: Path, out: BinaryIO) -> int:
+    """Append the file at ``path`` to ``out``; the number of bytes copied. In the kernel where it
+    can (copy_file_range: no round trip of the bytes through Python)."""
+    copied = 0
+    with path.open("rb") as src:
+        if hasattr(os, "copy_file_range"):
+            out.flush()
+            try:
+                while n := os.copy_file_range(src.fileno(), out.fileno(), 1 << 30):
+                    copied += n
+                out.seek(0, os.SEEK_END)  # the file object learns where the kernel left the offset
+                return copied
+            except OSError:  # not supported between these files: copy in Python from where it stopped
+                out.seek(0, os.SEEK_END)
+                src.seek(copied)
+        while chunk := src.read(_CHUNK):
+            out.write(chunk)
+            copied += len(chunk)
+    return copied
+
+
 def write_zip(directory: Path, target: Path, prefix: str, prepared: Mapping[str, Deflated] | None = None) -> None:
     """Zip every file of ``directory`` under ``prefix/`` (directory entries first, then files,
     sorted), from the members in ``prepared`` where it has them; the others are prepared here.
@@ -243,11 +264,7 @@ def write_zip(directory: Path, target: Path, prefix: str, prepared: Mapping[str,
             name, flags = _name(f"{prefix}/{rel}")
             entries.append(_Entry(name, flags, 0o100644 << 16, member, out.tell()))
             out.write(_local_header(entries[-1], dostime, dosdate))
-            copied = 0
-            with member.path.open("rb") as src:
-                while chunk := src.read(_CHUNK):
-                    out.write(chunk)
-                    copied += len(chunk)
+            copied = _copy(member.path, out)
             if copied != member.compressed_size:  # the file changed after it was prepared
                 raise OSError(f"{rel}: {copied} bytes where {member.compressed_size} were prepared")
         start = out.tell()
