@@ -14,7 +14,8 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from syria_conflict_events.declaration import load_declaration
-from syria_conflict_events.validation.vectorised import arrow_rules, column_rules, duplicated, key_order
+from syria_conflict_events.validation.semantic import Context, lookup_together
+from syria_conflict_events.validation.vectorised import arrow_rules, column_rules, duplicated, index_of, key_order
 
 ODD = ["plain", "a\u00a0", "\u3000a", "a\x7f", "tab\there", "a  b", " lead", "trail ", "x\u2003y", "عربي",
        "é", "ok-id", "\u200bzero-width", "line\u2028sep", "\x85next", "a\u202eb", "\u2066isolated\u2069"]
@@ -89,3 +90,21 @@ def test_text_rules_on_chunked_and_sliced_columns(values, cuts, start):
     ]:
         got = pc.fill_null(rules[name](column), True).to_pylist()
         assert got == [v is None or expected(v) for v in shown], name
+
+
+def test_columns_referencing_one_key_are_looked_up_together():
+    """lookup_together gives each column the answer of its own index_of, and remembers it: the
+    rules that ask later for one column's lookup get it without a second hash table."""
+    decl = load_declaration()
+    ctx = Context(decl)
+    ctx.tables["events"] = pa.table({"event_id": pa.chunked_array([["e1", "e2"], ["e3"]])})
+    ctx.tables["claims"] = pa.table({"event_id": pa.chunked_array([["e3", None], ["zz", "e1"]])})
+    ctx.tables["event_actors"] = pa.table({"event_id": pa.array(["e2", "e2", "e9"])})
+    sources = [("claims", "event_id"), ("event_actors", "event_id")]
+    found = lookup_together(ctx, sources, "events", "event_id")
+    keys = ctx.tables["events"]["event_id"]
+    assert [f.tolist() for f in found] == [[2, -1, -1, 0], [1, 1, -1]]
+    for (name, column), f in zip(sources, found, strict=True):
+        assert f.tolist() == index_of(ctx.tables[name][column], keys).tolist()
+        remembered = ctx.memo.get(("index_of", name, column, "events", "event_id"), lambda: pytest.fail("recomputed"))
+        assert remembered is f

@@ -11,6 +11,7 @@ layer and this one flag the same (row, column, rule) cells."""
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import re
 import threading
@@ -51,6 +52,19 @@ class Memo:
             if key not in self._values:
                 self._values[key] = compute(*args)
             return self._values[key]
+
+    def get_many(self, keys: list[Hashable], compute: Callable[[], list[Any]]) -> list[Any]:
+        """The values of ``keys``, computed together by ``compute`` (one value per key, in order)
+        unless all are known; a thread asking for one of them meanwhile waits for the result."""
+        with self._guard:
+            locks = [self._locks.setdefault(key, threading.Lock()) for key in keys]
+        with contextlib.ExitStack() as held:
+            for lock in locks:
+                held.enter_context(lock)
+            if any(key not in self._values for key in keys):
+                for key, value in zip(keys, compute(), strict=True):
+                    self._values.setdefault(key, value)
+            return [self._values[key] for key in keys]
 
 
 def to_mask(result: Column | np.ndarray, passes_when_null: bool = True) -> np.ndarray:
