@@ -35,6 +35,13 @@ def test_fast_parse_agrees_with_careful_parse(kind, cells):
         as_numbers = {"date": pa.int32()}.get(kind)
         assert (fast.cast(as_numbers) if as_numbers else fast).to_pylist() == \
             (careful.cast(as_numbers) if as_numbers else careful).to_pylist()
+    # The same cells in two chunks, the first a slice of a longer array: the same answer.
+    padded = pa.array(["0x1F", *cells], type=pa.string()).slice(1)
+    chunked = pa.chunked_array([padded.slice(0, len(cells) // 2), padded.slice(len(cells) // 2)])
+    again = fast_parse(chunked, f)
+    assert (again is None) == (fast is None)
+    if fast is not None:
+        assert again.to_pylist() == fast.to_pylist()
 
 
 @pytest.mark.parametrize(("kind", "cell"), [

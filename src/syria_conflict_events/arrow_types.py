@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -37,6 +38,25 @@ def _any(mask: Column) -> bool:
     return bool(pc.any(mask).as_py())
 
 
+def _bytes_within(text: Column, low: int, high: int) -> bool:
+    """Whether every byte of every value lies in ``low``..``high``: one min/max over each chunk's
+    own range of its text buffer, instead of a substring search per lenient form."""
+    for chunk in text.chunks if isinstance(text, pa.ChunkedArray) else [text]:
+        if chunk.type != pa.string():
+            return False
+        offsets, data = chunk.buffers()[1:3]
+        if offsets is None or data is None or len(chunk) == 0:
+            continue
+        start, end = (int(x) for x in np.frombuffer(offsets, np.int32, count=chunk.offset + len(chunk) + 1)[
+            [chunk.offset, -1]])
+        if end > start:
+            octets = pa.Array.from_buffers(pa.uint8(), end - start, [None, data.slice(start, end - start)])
+            bounds = pc.min_max(octets)
+            if bounds["min"].as_py() < low or bounds["max"].as_py() > high:
+                return False
+    return True
+
+
 def fast_parse(text: Column, f: Field) -> Column | None:
     """The column in its type by Arrow's casts, or None when any cell needs :func:`parse_text`'s
     careful path (a cell that is not of the type, or one the cast reads more leniently)."""
@@ -44,7 +64,8 @@ def fast_parse(text: Column, f: Field) -> Column | None:
         if f.type == "string":
             return text
         if f.type == "integer":
-            if _any(pc.match_substring(text, "x")) or _any(pc.match_substring(text, "X")):  # hexadecimal
+            # Only "-", "." "/" and digits (the last two fail the cast): no hexadecimal, no "+".
+            if not _bytes_within(text, ord("-"), ord("9")) and _any(pc.match_substring(text, "x", ignore_case=True)):
                 return None
             out = pc.cast(text, pa.int64())
             peak = pc.max(pc.abs_checked(out)).as_py() if len(out) else None
