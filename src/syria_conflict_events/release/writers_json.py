@@ -24,7 +24,7 @@ from ..json_schemas import table_json_schema
 from .errors import ReleaseError
 from .json_text import record_texts, write_records
 
-SAMPLE_ROWS = 200
+SAMPLE_ROWS = 64
 
 
 def _json_type(kind: pa.DataType) -> str:
