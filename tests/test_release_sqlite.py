@@ -116,3 +116,26 @@ def test_ddl_is_generated_from_the_declaration():
 def test_every_vocabulary_code_is_in_the_database(con):
     rows = set(con.execute("SELECT vocabulary, code FROM sce_vocabulary"))
     assert rows == {(v.name, c) for v in DECL.vocabularies.values() for c in v.values}
+
+
+@pytest.mark.parametrize(("sql", "words"), [
+    ("UPDATE events SET event_type = 'not_a_type' WHERE event_id = 'SCE-000001'", "CHECK"),
+    ("UPDATE events SET date_end = '2024-13-01' WHERE event_id = 'SCE-000001'", "CHECK"),
+    ("UPDATE events SET fatalities_best = -5 WHERE event_id = 'SCE-000001'", "CHECK"),
+    ("UPDATE events SET notes = '' WHERE event_id = 'SCE-000001'", "CHECK"),
+    ("UPDATE events SET summary = NULL WHERE event_id = 'SCE-000001'", "NOT NULL"),
+    ("UPDATE events SET place_id = 'atlantis' WHERE event_id = 'SCE-000001'", "FOREIGN KEY"),
+    ("UPDATE places SET parent_place_id = 'nowhere' WHERE place_id = 'aleppo'", "FOREIGN KEY"),
+    ("UPDATE events SET event_id = 'SCE-000002' WHERE event_id = 'SCE-000001'", "UNIQUE"),
+])
+def test_a_researchers_bad_update_is_rejected(con, sql, words):
+    before = con.execute("SELECT * FROM events ORDER BY event_id").fetchall()
+    with pytest.raises(sqlite3.IntegrityError, match=words):
+        con.execute(sql)
+    assert con.execute("SELECT * FROM events ORDER BY event_id").fetchall() == before
+
+
+def test_a_valid_update_is_accepted(con):
+    con.execute("UPDATE events SET fatalities_best = 7, notes = 'Revised.' WHERE event_id = 'SCE-000001'")
+    assert con.execute("SELECT fatalities_best, notes FROM events WHERE event_id = 'SCE-000001'").fetchone() == (
+        7, "Revised.")
