@@ -86,7 +86,6 @@ def parquet_bytes(frame: pd.DataFrame, rows: list[dict[str, Any]], spec: TableSp
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..generate import dumps
     from ..loader import load, open_source
 
     if args.format == "parquet" and args.out is None:
@@ -100,7 +99,9 @@ def run(args: argparse.Namespace) -> int:
     if args.format == "csv":
         data = csv_bytes(frame, rows)
     elif args.format == "json":
-        data = dumps(rows).encode("utf-8")
+        from ..release.json_text import compact, lines_text
+
+        data = lines_text("[", [compact(r) for r in rows], "]").encode("utf-8")  # the release's layout
     else:
         data = parquet_bytes(frame, rows, spec)
     if args.out is None:
