@@ -16,7 +16,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -248,8 +248,15 @@ def _write_formats(decl: Declaration, root: Path, stage: Path, tables: dict[str,
                 failed.set()
                 raise
 
-    with ThreadPoolExecutor(max_workers=len(LANES), thread_name_prefix="writer") as pool:
+    pool = ThreadPoolExecutor(max_workers=len(LANES), thread_name_prefix="writer")
+    try:
         futures = [pool.submit(lane, keys) for keys in LANES]
+        wait(futures)
+    except BaseException:  # interrupted: no writer starts any more
+        failed.set()
+        raise
+    finally:
+        pool.shutdown(wait=True)  # the running writers finish before the caller removes their directory
     for future in futures:
         future.result()  # re-raises a lane's failure
     order = ("json", "parquet", "sqlite", "geojson")  # the order of the release's datapackage.json
