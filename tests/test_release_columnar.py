@@ -226,9 +226,12 @@ def test_geojson_streams_equal_the_reference_of_the_collections(tmp_path, valid_
     assert all(f["geometry"] is None and f["properties"]["place_name"] is None for f in expected["features"])
 
 
-def test_geojson_of_tricky_places_and_their_events(tmp_path, valid_package, monkeypatch):
-    """Names that need escaping, points at awkward floats, places without a point, several batches."""
+@pytest.mark.parametrize("string_limit", [json_text.STRING_LIMIT, 100])
+def test_geojson_of_tricky_places_and_their_events(tmp_path, valid_package, monkeypatch, string_limit):
+    """Names that need escaping, points at awkward floats, places without a point, several batches;
+    also with every batch's text in large_string arrays."""
     monkeypatch.setattr(json_text, "BATCH_ROWS", 2)
+    monkeypatch.setattr(json_text, "STRING_LIMIT", string_limit)
     tables = _package_tables(valid_package)
     places = tables["places"]
     n = places.num_rows
