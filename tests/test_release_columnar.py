@@ -134,6 +134,12 @@ def test_float_text_is_json_dumps(values):
     assert float_texts(pa.array(values, pa.float64())).to_pylist() == [json.dumps(v) for v in values]
 
 
+def test_float_text_of_a_float32_column_is_the_double_python_writes():
+    values = [0.1, 36.2, None, 1e-5]
+    assert float_texts(pa.array(values, pa.float32())).to_pylist() == [
+        None if v is None else json.dumps(v) for v in pa.array(values, pa.float32()).to_pylist()]
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.floats(allow_nan=False, allow_infinity=False, min_value=-1e17, max_value=1e17), min_size=1,
                 max_size=50), st.integers(0, 17))

@@ -125,7 +125,9 @@ def escaped_strings(column: pa.Array) -> pa.Array:
 
 
 def float_texts(column: pa.Array) -> pa.Array:
-    """``json.dumps`` of each float (nulls stay null): Arrow's text where it is ``repr``'s, else Python's."""
+    """``json.dumps`` of each float (nulls stay null): Arrow's text where it is ``repr``'s, else Python's.
+    Narrower floats are widened first: Python writes a float32's value as the double it is."""
+    column = column.cast(pa.float64())
     texts = pc.cast(column, pa.string())
     plain = pc.and_(pc.match_substring_regex(texts, _PLAIN_FLOAT), pc.greater_equal(pc.abs(column), _MIN_PLAIN))
     other = pc.and_(pc.invert(pc.fill_null(plain, False)), pc.is_valid(column))
