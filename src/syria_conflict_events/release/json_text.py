@@ -19,8 +19,11 @@ rows holding a byte that ``json.dumps`` escapes (``"``, ``\\``, U+0000..U+001F; 
 in the UTF-8 buffer), which get the same escapes by vectorised replacements. The cells and the
 literal text between them (keys, quotes, braces) are joined element-wise in one Arrow call per
 batch, with missing cells as ``null``; the lines of a batch end with ``,\\n``, so the batch's text
-is the joined array's data buffer and is written as it is. Batches are formatted by two threads
-(Arrow and numpy release the GIL) and written in order, so the bytes do not depend on timing."""
+is the joined array's data buffer and is written as it is. :data:`THREADS` threads can format
+batches at once (Arrow and numpy release the GIL), written in order, so the bytes never depend on
+timing. The default is one: the build already runs the formats side by side while the zip's
+workers deflate, and a second thread here measured slower at 1M events on two busy cores (6.5 s
+against 7.4 s); ``benchmarks/bench_json.py --threads 2`` re-measures it where cores are free."""
 
 from __future__ import annotations
 
@@ -37,7 +40,7 @@ import pyarrow.compute as pc
 
 BATCH_ROWS = 1 << 16  # rows formatted at a time: bounded memory whatever the table size
 BATCH_BYTES = 1 << 26  # and about this many bytes of cells, so a batch's text stays far below 2 GiB
-THREADS = 2
+THREADS = 1  # see the module's docstring
 STRING_LIMIT = (1 << 31) - 1  # the most bytes an Arrow ``string`` array holds; beyond it ``large_string``
 LINE_END = ",\n"
 
