@@ -3,7 +3,8 @@
 For each N (events) it generates the deterministic package of benchmarks/generate_package.py and
 measures, each in a fresh subprocess (wall time; peak resident memory from the child's rusage):
 
-* raw read  - pyarrow.csv.read_csv of every data/*.csv (the floor: parsing, no checks);
+* raw read  - pyarrow.csv.read_csv of every data/*.csv (the floor: parsing, no checks), with
+  pyarrow's default allocator and with jemalloc (which `sce validate` and `sce build` use);
 * sce validate - all layers, as a user runs it (`auto`: the Frictionless layer and the pandera
   engine run on packages up to 200,000 rows, the same rules vectorised on Arrow above); where
   that included them, also `--frictionless never --pandera never` ("vect.": the vectorised
@@ -38,6 +39,9 @@ import pyarrow.csv as c
 rows = sum(c.read_csv(p).num_rows for p in sorted(glob.glob(sys.argv[1] + "/data/*.csv")))
 print(rows)
 """
+# The same read with jemalloc, the allocator `sce validate` and `sce build` choose (memory_pool.py):
+# the floor for the same allocator, shown next to pyarrow's default.
+RAW_READ_JEMALLOC = "import pyarrow as pa\npa.set_memory_pool(pa.jemalloc_memory_pool())\n" + RAW_READ
 
 
 def best_of(cmd: list[str], repeat: int, cwd: Path | None = None) -> Run:
@@ -71,6 +75,7 @@ def main(argv: list[str] | None = None) -> int:
             rows = sum(max(0, sum(1 for _ in f.open("rb")) - 1) for f in (pkg / "data").glob("*.csv"))
             results: dict[str, Run] = {}
             results["raw pyarrow read"] = best_of([PYTHON, "-c", RAW_READ, str(pkg)], args.repeat)
+            results["raw read (jemalloc)"] = best_of([PYTHON, "-c", RAW_READ_JEMALLOC, str(pkg)], args.repeat)
             results["sce validate"] = best_of([sce, "validate", str(pkg)], args.repeat)
             if n * 4.5 <= 200_000:  # auto ran Frictionless and pandera too: show the vectorised engine alone
                 results["sce validate (vect.)"] = best_of([sce, "validate", str(pkg), "--frictionless", "never",

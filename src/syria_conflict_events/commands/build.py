@@ -27,7 +27,10 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
 
 def run(args: argparse.Namespace) -> int:
     from ..declaration import DeclarationError
+    from ..memory_pool import prefer_jemalloc
     from ..release import ReleaseError, build_release
+
+    prefer_jemalloc()
 
     def progress(message: str) -> None:
         print(message, flush=True)

@@ -26,11 +26,13 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
 
 def run(args: argparse.Namespace) -> int:
     from ..declaration import DeclarationError
+    from ..memory_pool import prefer_jemalloc
     from ..paths import resource_root
     from ..validation import UsageError, render, validate_package
     from ..validation.structure import DEFAULT_MAX_BYTES
 
     root = args.path or resource_root()
+    prefer_jemalloc()
     try:
         report = validate_package(root, frictionless=args.frictionless, pandera=args.pandera,
                                   max_bytes=args.max_bytes or DEFAULT_MAX_BYTES)

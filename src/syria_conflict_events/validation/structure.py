@@ -160,7 +160,7 @@ def parse_rows(data: bytes, table: Table, rel: str) -> tuple[pa.Table | None, li
         quoted_strings_can_be_null=True,
     )
     parse = pacsv.ParseOptions(delimiter=",", quote_char='"', double_quote=True, newlines_in_values=False)
-    read = pacsv.ReadOptions(block_size=1 << 24)
+    read = pacsv.ReadOptions(block_size=1 << 20)
     try:
         arrow = pacsv.read_csv(pa.BufferReader(data), read_options=read, parse_options=parse,
                                convert_options=convert)
