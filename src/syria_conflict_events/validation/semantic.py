@@ -42,8 +42,8 @@ if TYPE_CHECKING:  # pandas and pandera only for the pandera engine: `sce valida
     import pandas as pd
     import pandera.pandas as pandera
 
-__all__ = ["CONTROL", "FORMULA_START", "Context", "isin", "pandera_schema", "run_pandera", "run_vectorised",
-           "typed_table", "validation_frame", "vectorised_tasks"]
+__all__ = ["CONTROL", "FORMULA_START", "Context", "Task", "isin", "pandera_schema", "run_pandera",
+           "run_vectorised", "typed_table", "validation_frame", "vectorised_tasks"]
 FIRST_LINE = 2
 
 
@@ -587,26 +587,47 @@ def lookup_together(ctx: Context, sources: list[tuple[str, str]], target: str, k
     return ctx.memo.get_many(keys, compute)
 
 
-def vectorised_tasks(decl: Declaration, ctx: Context) -> list[Callable[[], list[ValidationError]]]:
+@dataclass(frozen=True)
+class Task:
+    """One unit of the vectorised semantic layer: ``run()`` gives its errors. ``cost`` is a rough
+    estimate of its CPU time in nanoseconds, ``first`` marks the lookups that other tasks wait
+    for: the runner starts those first, then the rest costliest first, so the workers finish
+    together."""
+
+    name: str
+    cost: int
+    run: Callable[[], list[ValidationError]]
+    first: bool = False
+
+
+# Nanoseconds per row, measured at 1M events (benchmarks/README.md): a lookup per value and twice
+# that per key (the hash table's build); a column rule per cell; a row rule per row.
+_NS_LOOKUP, _NS_CELL, _NS_ROW_RULE = 130, 22, 30
+
+
+def vectorised_tasks(decl: Declaration, ctx: Context) -> list[Task]:
     """:func:`run_vectorised` of every table in ``ctx`` as smaller tasks (each table's column
     rules, then its row rules), in the order whose concatenated results are the same report;
     two workers then share the largest table's work instead of one doing all of it."""
-    tasks: list[Callable[[], list[ValidationError]]] = []
-    # First the foreign-key lookups (the largest first), which column and row rules of several
-    # tables share: computed side by side instead of one after another inside one table's task,
-    # the columns that reference the same key in one lookup.
+    tasks: list[Task] = []
+    # First the foreign-key lookups, which column and row rules of several tables share:
+    # computed side by side instead of one after another inside one table's task, the columns
+    # that reference the same key in one lookup.
     lookups: dict[tuple[str, str], list[tuple[str, str]]] = {}
     for name in ctx.tables:
         for column, (target, key) in foreign_keys(decl.tables[name]).items():
             if target in ctx.tables:
                 lookups.setdefault((target, key), []).append((name, column))
-    size = {group: sum(ctx.tables[name].num_rows for name, _ in sources) for group, sources in lookups.items()}
-    for (target, key), sources in sorted(lookups.items(), key=lambda item: -size[item[0]]):
-        tasks.append(lambda s=sources, t=target, k=key: _no_errors(lookup_together(ctx, s, t, k)))
+    for (target, key), sources in lookups.items():
+        rows = sum(ctx.tables[name].num_rows for name, _ in sources) + 2 * ctx.tables[target].num_rows
+        tasks.append(Task(f"lookup {target}.{key}", rows * _NS_LOOKUP,
+                          lambda s=sources, t=target, k=key: _no_errors(lookup_together(ctx, s, t, k)), first=True))
     for name, data in ctx.tables.items():
         table = decl.tables[name]
-        tasks.append(lambda t=table, d=data: _column_part(decl, t, d, ctx))
-        tasks.append(lambda t=table, d=data: row_errors(decl, t, d, ctx))
+        cells, checks = data.num_rows * len(table.fields), 1 + len(ROW_CHECKS.get(name, []))
+        tasks.append(Task(f"{name} columns", cells * _NS_CELL, lambda t=table, d=data: _column_part(decl, t, d, ctx)))
+        tasks.append(Task(f"{name} rows", data.num_rows * checks * _NS_ROW_RULE,
+                          lambda t=table, d=data: row_errors(decl, t, d, ctx)))
     return tasks
 
 
