@@ -154,12 +154,11 @@ class _Writer:
 
 
 # Writers run in lanes: the writers of a lane one after the other, the lanes at once, each in its
-# own thread; the packer deflates each file as soon as it is done. SQLite's load and the JSON
-# records' float texts run Python per value (holding the GIL): together in one lane, they slow each
-# other less than two GIL-bound lanes would (100k events, load ~4: SQLite alone in a lane, JSON and
-# GeoJSON beside it took 10-14 s where one lane took 8-10 s). Parquet and GeoJSON spend their time
-# in Arrow's kernels, the Parquet encoder and file writes, which release the GIL: the second lane
-# (6-8 s).
+# own thread; the packer deflates each file as soon as it is done. SQLite's load (in C, by the ADBC
+# driver) is the longest writer by far; Parquet and GeoJSON spend their time in Arrow's kernels,
+# the Parquet encoder and file writes, all of which release the GIL. At 1M events SQLite alone in a
+# lane, the other three beside it, took 27.3 and 29.6 s against 27.1 and 33.3 s for these lanes
+# (alternating runs, idle machine): no difference worth a change.
 LANES: tuple[tuple[str, ...], ...] = (("sqlite", "json"), ("parquet", "geojson"))
 
 
