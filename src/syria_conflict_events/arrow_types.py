@@ -38,22 +38,31 @@ def _any(mask: Column) -> bool:
     return bool(pc.any(mask).as_py())
 
 
+def text_offsets(chunk: pa.Array) -> np.ndarray:
+    """The value offsets of a string chunk (its own slice of them), as a numpy view."""
+    width = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
+    return np.frombuffer(chunk.buffers()[1], width, count=chunk.offset + len(chunk) + 1)[chunk.offset:]
+
+
+def text_bytes(chunk: pa.Array) -> np.ndarray:
+    """The UTF-8 bytes of a string chunk's own values laid end to end, as a numpy view (no copy;
+    a slice shares its parent's whole data buffer, so only its own range is taken)."""
+    data = chunk.buffers()[2]
+    if data is None or len(chunk) == 0:
+        return np.zeros(0, np.uint8)
+    offsets = text_offsets(chunk)
+    return np.frombuffer(data, np.uint8)[offsets[0]:offsets[-1]]
+
+
 def _bytes_within(text: Column, low: int, high: int) -> bool:
     """Whether every byte of every value lies in ``low``..``high``: one min/max over each chunk's
-    own range of its text buffer, instead of a substring search per lenient form."""
+    text, instead of a substring search per lenient form."""
     for chunk in text.chunks if isinstance(text, pa.ChunkedArray) else [text]:
-        if chunk.type != pa.string():
+        if not (pa.types.is_string(chunk.type) or pa.types.is_large_string(chunk.type)):
             return False
-        offsets, data = chunk.buffers()[1:3]
-        if offsets is None or data is None or len(chunk) == 0:
-            continue
-        start, end = (int(x) for x in np.frombuffer(offsets, np.int32, count=chunk.offset + len(chunk) + 1)[
-            [chunk.offset, -1]])
-        if end > start:
-            octets = pa.Array.from_buffers(pa.uint8(), end - start, [None, data.slice(start, end - start)])
-            bounds = pc.min_max(octets)
-            if bounds["min"].as_py() < low or bounds["max"].as_py() > high:
-                return False
+        octets = text_bytes(chunk)
+        if len(octets) and (octets.min() < low or octets.max() > high):
+            return False
     return True
 
 

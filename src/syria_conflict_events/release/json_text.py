@@ -38,6 +38,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ..arrow_types import text_bytes, text_offsets
+
 BATCH_ROWS = 1 << 16  # rows formatted at a time: bounded memory whatever the table size
 BATCH_BYTES = 1 << 26  # and about this many bytes of cells, so a batch's text stays far below 2 GiB
 THREADS = 1  # see the module's docstring
@@ -72,34 +74,17 @@ def as_array(column: pa.Array | pa.ChunkedArray) -> pa.Array:
     return column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
 
 
-def _offsets(column: pa.Array) -> np.ndarray:
-    width = np.int64 if pa.types.is_large_string(column.type) else np.int32
-    return np.frombuffer(column.buffers()[1], width)[column.offset:column.offset + len(column) + 1]
-
-
-def _utf8(column: pa.Array) -> np.ndarray:
-    """The bytes of the column's cells (UTF-8), without a copy."""
-    offsets, data = _offsets(column), column.buffers()[2]
-    if data is None or len(column) == 0:
-        return np.zeros(0, np.uint8)
-    return np.frombuffer(data, np.uint8)[offsets[0]:offsets[-1]]
-
-
-def text_bytes(column: pa.Array) -> int:
-    return len(_utf8(column))
-
-
 def _escape_rows(column: pa.Array) -> tuple[np.ndarray, np.ndarray] | None:
     """Which rows hold a byte json.dumps escapes, and which control bytes occur (None when no row does).
     Such bytes are ASCII, so they never occur inside a multi-byte UTF-8 sequence."""
-    data = _utf8(column)
+    data = text_bytes(column)
     if data.size == 0 or (data.min() >= 0x20 and b'"' not in (text := data.tobytes()) and b"\\" not in text):
         return None  # the common case, in a quarter of the time of the full mask below (memchr)
     special = (data < 0x20) | (data == 0x22) | (data == 0x5C)
     if not special.any():
         return None
     at = np.flatnonzero(special)
-    offsets = _offsets(column)
+    offsets = text_offsets(column)
     rows = np.zeros(len(column), bool)
     rows[np.searchsorted(offsets, at + offsets[0], side="right") - 1] = True
     found = data[at]
@@ -221,7 +206,7 @@ def _width(part: Part) -> int | None:
         return len(part.encode())
     if not pa.types.is_string(part.type) or part.null_count or len(part) == 0:
         return None
-    lengths = np.diff(_offsets(part))
+    lengths = np.diff(text_offsets(part))
     return int(lengths[0]) if lengths.min() == lengths.max() else None
 
 
@@ -258,7 +243,7 @@ def _side_by_side(run: list[tuple[Part, int]], rows: int) -> pa.Array:
                        "offsets": [int(s) for s in starts[:-1]], "itemsize": int(starts[-1])})
     table = np.empty(rows, layout)
     for i, (part, width) in enumerate(fields):
-        table[f"f{i}"] = part.encode() if isinstance(part, str) else _utf8(part).view(f"S{width}")
+        table[f"f{i}"] = part.encode() if isinstance(part, str) else text_bytes(part).view(f"S{width}")
     offsets = np.arange(rows + 1, dtype=np.int32) * int(starts[-1])
     return pa.StringArray.from_buffers(rows, pa.py_buffer(offsets), pa.py_buffer(table))
 
@@ -277,7 +262,7 @@ def widened(batch: pa.RecordBatch, literal_bytes: int) -> pa.RecordBatch:
     (a cell escaped as ``\\u00XX`` takes six times its bytes)."""
     strings = [i for i, c in enumerate(batch.columns) if pa.types.is_string(c.type)]
     numbers = len(batch.columns) - len(strings)
-    bound = 6 * sum(text_bytes(batch.column(i)) for i in strings) + batch.num_rows * (
+    bound = 6 * sum(len(text_bytes(batch.column(i))) for i in strings) + batch.num_rows * (
         literal_bytes + _MAX_NUMBER_TEXT * numbers)
     if bound < STRING_LIMIT:
         return batch
@@ -321,7 +306,7 @@ def in_order(work: Callable[[T], pa.Array], items: Iterable[T], threads: int = T
 
 def _data(texts: pa.Array) -> memoryview:
     """The texts one after the other: the array's UTF-8 data buffer, without a copy."""
-    offsets = _offsets(texts)
+    offsets = text_offsets(texts)
     return memoryview(texts.buffers()[2])[int(offsets[0]):int(offsets[-1])]
 
 

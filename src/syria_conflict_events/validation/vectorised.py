@@ -22,6 +22,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ..arrow_types import text_bytes, text_offsets
 from ..declaration import Declaration, Field, Table
 from ..text_rules import CONTROL, FORMULA_START
 from .errors import ValidationError
@@ -190,10 +191,9 @@ def _edge_bytes(chunk: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray] | 
         return None
     n = len(chunk)
     offsets_buffer, data_buffer = chunk.buffers()[1:3]
-    width = np.int32 if chunk.type == pa.string() else np.int64
     if offsets_buffer is None:
         return None
-    offsets = np.frombuffer(offsets_buffer, dtype=width, count=chunk.offset + n + 1)[chunk.offset:]
+    offsets = text_offsets(chunk)
     starts, ends = offsets[:-1], offsets[1:]
     filled = ends > starts  # missing values (and "", which the file layer never yields) are empty
     if data_buffer is None or data_buffer.size == 0 or not filled.any():
@@ -252,12 +252,7 @@ def _has_double_space(chunk: pa.Array) -> bool:
     """Whether two spaces follow each other anywhere in the chunk's text: its values laid end to
     end in the data buffer, searched as one (a pair across two values only makes it wrongly True).
     Only the chunk's own byte range is searched: a slice shares its parent's whole buffer."""
-    offsets, data = chunk.buffers()[1:3]
-    if data is None or offsets is None or len(chunk) == 0:
-        return False
-    width = np.int32 if chunk.type == pa.string() else np.int64
-    bounds = np.frombuffer(offsets, dtype=width, count=chunk.offset + len(chunk) + 1)[[chunk.offset, -1]]
-    spaces = np.frombuffer(data, dtype=np.uint8)[int(bounds[0]) : int(bounds[1])] == 0x20
+    spaces = text_bytes(chunk) == 0x20
     return bool((spaces[:-1] & spaces[1:]).any())  # numpy: 3x faster than Arrow's substring search here
 
 
