@@ -74,6 +74,19 @@ def test_declaration_errors_are_reported(tmp_path):
         load_declaration(tmp_path / "schemas")
 
 
+def test_a_foreign_key_of_several_columns_is_refused(tmp_path):
+    """The validator proves single-column foreign keys; a declared key it would only half check is
+    an error of the declaration, not a silent gap."""
+    shutil.copytree(REPO / "schemas", tmp_path / "schemas")
+    tables = tmp_path / "schemas" / "tables.yaml"
+    old = "    - {fields: [place_id], table: places, reference: [place_id]}\n"
+    assert old in tables.read_text()
+    pair = "    - {fields: [event_id, place_id], table: retired_ids, reference: [table_name, retired_id]}\n"
+    tables.write_text(tables.read_text().replace(old, old + pair, 1))
+    with pytest.raises(DeclarationError, match=r"foreign key \['event_id', 'place_id'\] has 2 fields"):
+        load_declaration(tmp_path / "schemas")
+
+
 def test_descriptor_passes_the_data_package_profile_and_our_schema():
     import frictionless
 

@@ -29,3 +29,18 @@ def test_kept_tables_are_typed_as_declared():
 
 def test_tables_are_not_kept_by_default():
     assert validate_package(REPO).tables == {}
+
+
+def test_parse_rows_checks_utf8_unless_the_caller_has():
+    """Arrow's per-cell UTF-8 check is skipped only on the caller's word that the whole file was
+    checked (read_raw_table, after check_bytes); by default parse_rows checks it and names the byte."""
+    from syria_conflict_events.validation.structure import parse_rows
+
+    table = load_declaration().tables["retired_ids"]
+    header = ",".join(table.field_names).encode()
+    row = ",".join(["\u00e9t\u00e9"] * len(table.field_names)).encode()
+    arrow, errors = parse_rows(header + b"\n" + row + b"\n", table, "data/retired_ids.csv", utf8_checked=True)
+    assert errors == [] and arrow is not None and arrow.column(0).to_pylist() == ["\u00e9t\u00e9"]
+    bad = header + b"\n" + row.replace("\u00e9".encode(), b"\xe9") + b"\n"
+    arrow, errors = parse_rows(bad, table, "data/retired_ids.csv")
+    assert arrow is None and [(e.rule, e.row) for e in errors] == [("encoding", 2)]

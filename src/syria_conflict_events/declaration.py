@@ -259,3 +259,8 @@ def _cross_check(decl: Declaration) -> None:
             for k in fk.fields:
                 if k not in names:
                     raise DeclarationError(f"table {t.name}: foreign key field {k} not in table")
+            if len(fk.fields) != 1:  # the validator looks up one column; a second would go unchecked
+                raise DeclarationError(
+                    f"table {t.name}: foreign key {list(fk.fields)} has {len(fk.fields)} fields; only "
+                    "single-column foreign keys are supported (reference a table with a one-column key)"
+                )
