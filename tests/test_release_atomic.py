@@ -37,6 +37,16 @@ def test_invalid_package_builds_nothing_and_lists_the_errors(tmp_path, make_pack
     assert _tree(root) == before
 
 
+def test_a_dangling_foreign_key_builds_nothing(tmp_path, make_package):
+    """The SQLite writer trusts the build's validation for the foreign keys (it skips its own
+    proof), so validation must be what refuses a row that references nothing."""
+    root = make_package(lambda rows: rows["event_actors"][0].update(actor_id="no-such-actor"))
+    with pytest.raises(ReleaseError, match="validation failed") as info:
+        build_release(root, tmp_path / "dist", update_registry=False, progress=lambda _: None)
+    assert any("event_actors.csv:2:actor_id: foreign-key" in line for line in info.value.details), info.value.details
+    assert not (tmp_path / "dist").exists() or not any((tmp_path / "dist").iterdir())
+
+
 def test_cli_prints_validation_errors_and_exits_1(tmp_path, make_package, capsys):
     root = make_package(_invalid)
     code = main(["build", str(root), "--dist", str(tmp_path / "dist"), "--no-site", "--no-registry"])
