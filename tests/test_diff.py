@@ -107,9 +107,7 @@ def test_version_problem():
 
 def _snap(version: str, fields: list[str], enums: dict | None = None, types: dict | None = None,
           rows: list[dict] | None = None) -> Snapshot:
-    table = TableSnapshot("t", fields, {f: "string" for f in fields} | (types or {}), enums or {}, ["id"])
-    for r in rows or []:
-        table.rows[(r["id"],)] = r
+    table = TableSnapshot.of_rows("t", fields, ["id"], rows or [], types, enums)
     return Snapshot(version, "pkg", version, {"t": table})
 
 

@@ -21,7 +21,6 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..generate import dumps
     from ..release import ReleaseError
     from ..release.diff import diff_snapshots, to_markdown
     from ..release.snapshot import open_snapshot
@@ -30,5 +29,9 @@ def run(args: argparse.Namespace) -> int:
         diff = diff_snapshots(open_snapshot(args.old), open_snapshot(args.new))
     except ReleaseError as exc:
         raise CommandError(str(exc)) from exc
-    sys.stdout.write(dumps(diff.to_json()) if args.format == "json" else to_markdown(diff))
+    if args.format == "json":
+        for chunk in diff.json_chunks():  # a long diff is written as it is made, never held whole
+            sys.stdout.write(chunk)
+    else:
+        sys.stdout.write(to_markdown(diff))
     return 0

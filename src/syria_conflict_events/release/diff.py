@@ -7,16 +7,89 @@ Rendered as JSON (complete) and Markdown (for people; long lists are cut with a 
 
 from __future__ import annotations
 
+import itertools
+import json
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from json.encoder import encode_basestring  # type: ignore[attr-defined]  # json.dumps' own, in C
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from .dictionary import code
+from .errors import ReleaseError
 from .semver import highest
 from .snapshot import Snapshot, TableSnapshot
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pyarrow as pa
 
 RETIRED_TABLE, RETIRED_TABLE_FIELD, RETIRED_ID_FIELD = "retired_ids", "table_name", "retired_id"
 MARKDOWN_ROW_LIMIT = 200
 MARKDOWN_VALUE_LIMIT = 160
+BATCH_ROWS = 4096  # rows made into Python objects at a time when a long list is written out
+
+
+class Rows(Sequence[dict[str, str]]):
+    """Rows of a table as ``{field: text}`` dicts, kept as Arrow columns and made into dicts only
+    when read (a diff that adds a whole table holds it as Arrow text, not a dict per row)."""
+
+    def __init__(self, table: pa.Table | None = None):
+        self.table = table
+
+    def __len__(self) -> int:
+        return 0 if self.table is None else self.table.num_rows
+
+    def __getitem__(self, item: Any) -> Any:
+        if isinstance(item, slice):
+            start, stop, step = item.indices(len(self))
+            if step != 1:
+                return list(self)[item]
+            return self.table.slice(start, stop - start).to_pylist() if stop > start else []
+        position = range(len(self))[item]  # IndexError as a list raises it
+        return self.table.slice(position, 1).to_pylist()[0]
+
+    def batches(self) -> Iterator[list[dict[str, str]]]:
+        for start in range(0, len(self), BATCH_ROWS):
+            yield self[start:start + BATCH_ROWS]
+
+    def __iter__(self) -> Iterator[dict[str, str]]:
+        for batch in self.batches():
+            yield from batch
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sequence) or isinstance(other, str):
+            return NotImplemented
+        return len(self) == len(other) and list(self) == list(other)
+
+    __hash__ = None  # type: ignore[assignment]  # compared by content, as a list is
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({len(self)} rows)"
+
+
+class Changes(Rows):
+    """Changed rows as ``{"key": {field: text}, "cells": {field: {"old": text, "new": text}}}``,
+    kept as Arrow columns: the key cells of each changed row and, for each field that changed in
+    any of them, whether it changed in each row and its old and new text there."""
+
+    def __init__(self, keys: pa.Table | None = None, cells: list[tuple[str, pa.Array, pa.Array, pa.Array]] = ()):
+        super().__init__(keys)
+        self.cells = list(cells)  # (field, changed here, old texts, new texts), one value per changed row
+
+    def __getitem__(self, item: Any) -> Any:
+        if not isinstance(item, slice):
+            position = range(len(self))[item]  # IndexError as a list raises it
+            return self[position:position + 1][0]
+        keys = Rows.__getitem__(self, item)
+        if not keys:
+            return []
+        start, _, _ = item.indices(len(self))
+        n = len(keys)
+        columns = [(name, changed.slice(start, n).to_pylist(), old.slice(start, n).to_pylist(),
+                    new.slice(start, n).to_pylist()) for name, changed, old, new in self.cells]
+        return [{"key": key, "cells": {name: {"old": old[i], "new": new[i]}
+                                       for name, changed, old, new in columns if changed[i]}}
+                for i, key in enumerate(keys)]
 
 
 @dataclass
@@ -30,9 +103,9 @@ class TableDiff:
     codes_added: dict[str, list[str]] = field(default_factory=dict)
     codes_removed: dict[str, list[str]] = field(default_factory=dict)
     key_changed: bool = False
-    added: list[dict[str, str]] = field(default_factory=list)
-    removed: list[dict[str, str]] = field(default_factory=list)
-    changed: list[dict[str, Any]] = field(default_factory=list)
+    added: Rows = field(default_factory=Rows)
+    removed: Rows = field(default_factory=Rows)
+    changed: Changes = field(default_factory=Changes)
 
     @property
     def empty(self) -> bool:
@@ -53,7 +126,7 @@ class ReleaseDiff:
     def level(self) -> str:
         return highest([lvl for lvl, _ in self.reasons])
 
-    def to_json(self) -> dict[str, Any]:
+    def _tree(self) -> dict[str, Any]:
         return {
             "old_version": self.old_version,
             "new_version": self.new_version,
@@ -81,6 +154,81 @@ class ReleaseDiff:
             },
         }
 
+    def to_json(self) -> dict[str, Any]:
+        """The whole diff as plain JSON values (every listed row a dict: for a large diff,
+        :meth:`json_chunks` writes the same text without holding them all)."""
+        return _plain(self._tree())
+
+    def json_chunks(self) -> Iterator[str]:
+        """``generate.dumps(self.to_json())``, in pieces: long row lists are made into text
+        :data:`BATCH_ROWS` rows at a time."""
+        yield from _chunks(self._tree(), 0)
+        yield "\n"
+
+    def write_json(self, out: BinaryIO) -> None:
+        for chunk in self.json_chunks():
+            out.write(chunk.encode("utf-8"))
+
+
+# --- JSON text, as json.dumps(indent=2, ensure_ascii=False) writes it ------------------------------
+
+_INDENT = "  "
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, Rows):
+        return list(value)
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _encode(value: Any, level: int) -> str:
+    """``json.dumps(value, indent=2, ensure_ascii=False)`` for a value at nesting ``level`` (its
+    inner lines indented as they are inside the whole document)."""
+    if isinstance(value, str):
+        return encode_basestring(value)
+    if isinstance(value, dict):
+        if not value:
+            return "{}"
+        inner = "\n" + _INDENT * (level + 1)
+        items = [f"{encode_basestring(k)}: {_encode(v, level + 1)}" for k, v in value.items()]
+        return "{" + inner + ("," + inner).join(items) + "\n" + _INDENT * level + "}"
+    if isinstance(value, list | tuple):
+        if not value:
+            return "[]"
+        inner = "\n" + _INDENT * (level + 1)
+        return "[" + inner + ("," + inner).join(_encode(v, level + 1) for v in value) + "\n" + _INDENT * level + "]"
+    return json.dumps(value)
+
+
+def _chunks(value: Any, level: int) -> Iterator[str]:
+    """The text of :func:`_encode` in pieces, a long row list a batch at a time."""
+    inner = "\n" + _INDENT * (level + 1)
+    if isinstance(value, Rows):
+        if not value:
+            yield "[]"
+            return
+        yield "["
+        sep = inner
+        for batch in value.batches():
+            yield sep + ("," + inner).join(_encode(row, level + 1) for row in batch)
+            sep = "," + inner
+        yield "\n" + _INDENT * level + "]"
+    elif isinstance(value, dict) and value:
+        yield "{"
+        for i, (k, v) in enumerate(value.items()):
+            yield ("," if i else "") + inner + encode_basestring(k) + ": "
+            yield from _chunks(v, level + 1)
+        yield "\n" + _INDENT * level + "}"
+    else:
+        yield _encode(value, level)
+
+
+# --- comparison ------------------------------------------------------------------------------
+
 
 def _codes(old: TableSnapshot, new: TableSnapshot, diff: TableDiff) -> None:
     for f in sorted(set(old.enums) | set(new.enums)):
@@ -95,20 +243,118 @@ def _codes(old: TableSnapshot, new: TableSnapshot, diff: TableDiff) -> None:
             diff.codes_added[f] = new_codes
 
 
-def _rows(old: TableSnapshot, new: TableSnapshot, diff: TableDiff) -> None:
-    common = [f for f in new.fields if f in old.fields]
-    for key, row in new.rows.items():
-        before = old.rows.get(key)
-        if before is None:
-            diff.added.append(row)
+def _codes_of(column: pa.ChunkedArray) -> tuple[np.ndarray, int]:
+    """One integer per cell, equal exactly when the texts are (one hash pass), and their bound."""
+    import numpy as np
+    import pyarrow.compute as pc
+
+    chunks = [c.indices.to_numpy() for c in pc.dictionary_encode(column).chunks if len(c)]
+    codes = np.concatenate(chunks).astype(np.int64) if chunks else np.zeros(0, np.int64)
+    return codes, int(codes.max()) + 1 if len(codes) else 0
+
+
+def _dense(ids: np.ndarray) -> tuple[np.ndarray, int]:
+    import pyarrow as pa
+
+    return _codes_of(pa.chunked_array([pa.array(ids)]))
+
+
+def key_ids(tables: list[pa.Table], primary_key: list[str]) -> tuple[list[np.ndarray], int]:
+    """For each table, one integer per row that is equal for two rows (of any of the tables)
+    exactly when their key cells are, and a bound of those integers (at most the rows in all)."""
+    import pyarrow as pa
+
+    ids, bound = None, 1
+    for name in primary_key:
+        codes, size = _codes_of(pa.chunked_array([c for t in tables for c in t[name].chunks], pa.string()))
+        if ids is None:
+            ids, bound = codes, size
             continue
-        cells = {f: {"old": before[f], "new": row[f]} for f in common if before[f] != row[f]}
-        if cells:
-            diff.changed.append({"key": dict(zip(new.primary_key, key, strict=True)), "cells": cells})
-    diff.removed = [row for key, row in old.rows.items() if key not in new.rows]
+        if bound * max(size, 1) >= 1 << 62:
+            ids, bound = _dense(ids)  # renumber before the product could overflow
+        ids, bound = ids * size + codes, bound * size
+    if len(primary_key) > 1 and len(ids):
+        ids, bound = _dense(ids)
+    ends = [0]
+    for t in tables:
+        ends.append(ends[-1] + t.num_rows)
+    return [ids[a:b] for a, b in itertools.pairwise(ends)], bound
 
 
-def table_diff(old: TableSnapshot, new: TableSnapshot) -> TableDiff:
+def check_unique(ids: np.ndarray, bound: int, table: TableSnapshot, cells: pa.Table) -> None:
+    """ReleaseError naming the first row whose key an earlier row has, as the old reader did."""
+    import numpy as np
+
+    if not len(ids) or np.bincount(ids, minlength=bound).max() <= 1:
+        return
+    _, first = np.unique(ids, return_index=True)
+    repeated = np.ones(len(ids), bool)
+    repeated[first] = False
+    row = int(np.argmax(repeated))
+    values = " | ".join(str(cells[k][row]) for k in table.primary_key)
+    raise ReleaseError(f"{table.origin or table.name} repeats the primary key {values}")
+
+
+def read_unique(table: TableSnapshot) -> pa.Table:
+    """A table's cells, its keys checked."""
+    cells = table.read()
+    (ids,), bound = key_ids([cells], table.primary_key)
+    check_unique(ids, bound, table, cells)
+    return cells
+
+
+def _is_identity(positions: np.ndarray) -> bool:
+    import numpy as np
+
+    return bool(np.array_equal(positions, np.arange(len(positions))))
+
+
+def _rows(old_table: pa.Table, new_table: pa.Table, old: TableSnapshot, new: TableSnapshot, diff: TableDiff) -> None:
+    """Rows matched by key (one hash pass over the keys of both versions, then integer lookups),
+    then each common field compared as text for all matched rows at once; dicts are made only
+    for the rows that differ, when they are read."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    (old_ids, new_ids), bound = key_ids([old_table, new_table], new.primary_key)
+    check_unique(old_ids, bound, old, old_table)
+    check_unique(new_ids, bound, new, new_table)
+    old_at_id = np.full(bound, -1, np.int64)
+    old_at_id[old_ids] = np.arange(len(old_ids))
+    found = old_at_id[new_ids]  # each new row's old position, -1 when the row is new
+    del old_at_id
+    in_new = np.zeros(bound, bool)
+    in_new[new_ids] = True
+    diff.added = Rows(new_table.filter(pa.array(found < 0)))
+    diff.removed = Rows(old_table.filter(pa.array(~in_new[old_ids])))
+    del in_new
+    new_at = np.flatnonzero(found >= 0)  # matched pairs, in the new file's order
+    old_at = found[new_at]
+    # Releases usually keep their rows in order: then the pairs are the first rows of both files.
+    old_same, new_same = _is_identity(old_at), _is_identity(new_at)
+
+    def cells(table: pa.Table, name: str, at: np.ndarray, same: bool) -> Any:
+        return table[name].slice(0, len(at)) if same else table[name].take(pa.array(at))
+
+    differs: list[tuple[str, Any]] = []
+    any_differs = None
+    for name in (f for f in new.fields if f in old.fields):
+        unequal = pc.not_equal(cells(old_table, name, old_at, old_same), cells(new_table, name, new_at, new_same))
+        if pc.any(unequal).as_py():
+            differs.append((name, unequal))
+            any_differs = unequal if any_differs is None else pc.or_(any_differs, unequal)
+    if any_differs is None:
+        return
+    where = pc.indices_nonzero(any_differs)  # among the matched pairs
+    new_rows, old_rows = pa.array(new_at).take(where), pa.array(old_at).take(where)
+    diff.changed = Changes(new_table.select(new.primary_key).take(new_rows), [
+        (name, unequal.take(where), old_table[name].take(old_rows), new_table[name].take(new_rows))
+        for name, unequal in differs])
+
+
+def table_diff(old: TableSnapshot, new: TableSnapshot, old_cells: pa.Table | None = None,
+               new_cells: pa.Table | None = None) -> TableDiff:
     diff = TableDiff(new.name, primary_key=list(new.primary_key))
     diff.columns_added = [f for f in new.fields if f not in old.fields]
     diff.columns_removed = [f for f in old.fields if f not in new.fields]
@@ -117,7 +363,8 @@ def table_diff(old: TableSnapshot, new: TableSnapshot) -> TableDiff:
     _codes(old, new, diff)
     diff.key_changed = list(old.primary_key) != list(new.primary_key)
     if not diff.key_changed:
-        _rows(old, new, diff)
+        _rows(old.read() if old_cells is None else old_cells, new.read() if new_cells is None else new_cells,
+              old, new, diff)
     return diff
 
 
@@ -151,43 +398,84 @@ def _retired(snapshot: Snapshot) -> set[tuple[str, str]]:
     table = snapshot.tables.get(RETIRED_TABLE)
     if table is None or not {RETIRED_TABLE_FIELD, RETIRED_ID_FIELD} <= set(table.fields):
         return set()
-    return {(r[RETIRED_TABLE_FIELD], r[RETIRED_ID_FIELD]) for r in table.rows.values()}
+    cells = table.read()
+    return set(zip(cells[RETIRED_TABLE_FIELD].to_pylist(), cells[RETIRED_ID_FIELD].to_pylist(), strict=True))
+
+
+class _Identifiers:
+    """The identifier rules, checked table by table while each table's cells are at hand."""
+
+    def __init__(self, old: Snapshot, new: Snapshot):
+        self.old, self.new = old, new
+        self.old_retired, self.new_retired = _retired(old), _retired(new)
+        self.lost: list[str] = []
+        self.reused: set[tuple[str, str]] = set()
+
+    def wants_new_keys(self, name: str) -> bool:
+        table = self.new.tables[name]
+        return len(table.primary_key) == 1 and any(t == name for t, _ in self.old_retired)
+
+    def check(self, t: TableDiff, new_cells: pa.Table | None) -> None:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        if t.status == "common" and len(t.primary_key) == 1 and t.name != RETIRED_TABLE and t.removed:
+            (key,) = t.primary_key
+            ids = t.removed.table[key]
+            tombs = pa.array([rid for name, rid in self.new_retired if name == t.name], pa.string())
+            for rid in ids.filter(pc.invert(pc.is_in(ids, value_set=tombs))).to_pylist():
+                self.lost.append(f"{t.name} {rid} was released in {self.old.version} and is gone, but is not in "
+                                 f"{RETIRED_TABLE} (record it there with the reason)")
+        if new_cells is not None and self.wants_new_keys(t.name):
+            keys = new_cells[self.new.tables[t.name].primary_key[0]]
+            rids = pa.array(sorted({rid for name, rid in self.old_retired if name == t.name}), pa.string())
+            used = keys.filter(pc.is_in(keys, value_set=rids)).to_pylist()  # the few retired ones, probed
+            self.reused |= {(t.name, rid) for rid in used}
+
+    def problems(self) -> list[str]:
+        problems = list(self.lost)
+        for table_name, rid in sorted(self.old_retired - self.new_retired):
+            problems.append(f"{RETIRED_TABLE}: the tombstone of {table_name} {rid} was removed "
+                            "(tombstones stay forever)")
+        for table_name, rid in sorted(self.old_retired):
+            if (table_name, rid) in self.reused:
+                problems.append(f"{table_name} {rid} was retired before {self.new.version} and is used again")
+        return problems
 
 
 def identifier_problems(old: Snapshot, new: Snapshot, tables: list[TableDiff]) -> list[str]:
-    """Identifiers are never lost or reused between releases."""
-    problems = []
-    old_retired, new_retired = _retired(old), _retired(new)
+    """Identifiers are never lost or reused between releases (reads the new tables it needs)."""
+    rules = _Identifiers(old, new)
     for t in tables:
-        if t.status != "common" or len(t.primary_key) != 1 or t.name == RETIRED_TABLE:
+        if t.status == "removed":
             continue
-        (key,) = t.primary_key
-        for row in t.removed:
-            if (t.name, row[key]) not in new_retired:
-                problems.append(f"{t.name} {row[key]} was released in {old.version} and is gone, but is not in "
-                                f"{RETIRED_TABLE} (record it there with the reason)")
-    for table_name, rid in sorted(old_retired - new_retired):
-        problems.append(f"{RETIRED_TABLE}: the tombstone of {table_name} {rid} was removed (tombstones stay forever)")
-    for table_name, rid in sorted(old_retired):
-        table = new.tables.get(table_name)
-        if table is not None and len(table.primary_key) == 1 and (rid,) in table.rows:
-            problems.append(f"{table_name} {rid} was retired before {new.version} and is used again")
-    return problems
+        rules.check(t, new.tables[t.name].read() if rules.wants_new_keys(t.name) else None)
+    return rules.problems()
 
 
 def diff_snapshots(old: Snapshot, new: Snapshot) -> ReleaseDiff:
+    """The diff, one table at a time: only the two versions of one table are in memory at once,
+    as Arrow text columns, plus the rows that differ."""
+    rules = _Identifiers(old, new)
     tables: list[TableDiff] = []
-    for name in new.tables:
+    for name, after in new.tables.items():
+        new_cells = None
         if name in old.tables:
-            tables.append(table_diff(old.tables[name], new.tables[name]))
+            before = old.tables[name]
+            compared = list(before.primary_key) == list(after.primary_key)
+            if compared or rules.wants_new_keys(name):
+                new_cells = after.read() if compared else read_unique(after)
+            t = table_diff(before, after, before.read() if compared else None, new_cells)
         else:
-            t = new.tables[name]
-            tables.append(TableDiff(name, "added", list(t.primary_key), added=list(t.rows.values())))
-    for name in old.tables:
+            new_cells = read_unique(after)
+            t = TableDiff(name, "added", list(after.primary_key), added=Rows(new_cells))
+        rules.check(t, new_cells)
+        tables.append(t)
+        del new_cells
+    for name, before in old.tables.items():
         if name not in new.tables:
-            t = old.tables[name]
-            tables.append(TableDiff(name, "removed", list(t.primary_key), removed=list(t.rows.values())))
-    return ReleaseDiff(old.version, new.version, tables, _reasons(tables), identifier_problems(old, new, tables))
+            tables.append(TableDiff(name, "removed", list(before.primary_key), removed=Rows(read_unique(before))))
+    return ReleaseDiff(old.version, new.version, tables, _reasons(tables), rules.problems())
 
 
 # --- Markdown -------------------------------------------------------------------------------
@@ -205,7 +493,7 @@ def _key(t: TableDiff, row: dict[str, str]) -> str:
 
 
 def _capped(items: list[str], total: int) -> list[str]:
-    out = items[:MARKDOWN_ROW_LIMIT]
+    out = items[:MARKDOWN_ROW_LIMIT]  # callers make lines for the first rows only
     if total > MARKDOWN_ROW_LIMIT:
         out.append(f"- … and {total - MARKDOWN_ROW_LIMIT} more (see release-diff.json)")
     return out
@@ -227,14 +515,14 @@ def _table_markdown(t: TableDiff) -> list[str]:
     lines += facts + ([""] if facts else [])
     if t.added:
         lines += [f"Rows added ({len(t.added)}):", ""]
-        lines += [*_capped([f"- {_key(t, r)}" for r in t.added], len(t.added)), ""]
+        lines += [*_capped([f"- {_key(t, r)}" for r in t.added[:MARKDOWN_ROW_LIMIT]], len(t.added)), ""]
     if t.removed:
         lines += [f"Rows removed ({len(t.removed)}):", ""]
-        lines += [*_capped([f"- {_key(t, r)}" for r in t.removed], len(t.removed)), ""]
+        lines += [*_capped([f"- {_key(t, r)}" for r in t.removed[:MARKDOWN_ROW_LIMIT]], len(t.removed)), ""]
     if t.changed:
         lines += [f"Rows changed ({len(t.changed)}):", ""]
         items = []
-        for c in t.changed:
+        for c in t.changed[:MARKDOWN_ROW_LIMIT]:
             key = code(" | ".join(c["key"].values()))
             cells = "; ".join(f"`{f}` {_value(v['old'])} → {_value(v['new'])}" for f, v in c["cells"].items())
             items.append(f"- {key}: {cells}")

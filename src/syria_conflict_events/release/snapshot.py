@@ -1,25 +1,37 @@
 """Read a released (or source) package for comparison: a directory or a zip holding a
 ``datapackage.json`` whose CSV resources carry a Table Schema (inline or by relative path).
 
+Opening a snapshot reads only the descriptor and the schemas; a table's cells are read when the
+diff asks for them (:meth:`TableSnapshot.read`), one table at a time, as Arrow text columns: the
+exact text of every cell, no value converted, no Python object per row.
+
 Everything read here is untrusted: paths must stay inside the package, every file has a size
-limit, and any problem becomes a :class:`ReleaseError` with a clear message, never a traceback."""
+limit (counted on the bytes read, whatever the zip or the file system says), and any problem
+becomes a :class:`ReleaseError` with a clear message, never a traceback."""
 
 from __future__ import annotations
 
-import csv
 import io
 import json
+import re
 import zipfile
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
-from ..safe_files import UnsafeFile, read_bounded
+from ..safe_files import UnsafeFile, inside, read_bounded
 from ..validation.json_layer import unsafe_path
 from .errors import ReleaseError
 
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+    from ..declaration import Declaration
+
 MAX_FILE_BYTES = 512 * 1024 * 1024
 MAX_DESCRIPTOR_BYTES = 16 * 1024 * 1024
+_ARROW_ROW_TEXT = re.compile(r"(Row #\d+: Expected \d+ columns, got \d+).*", re.S)  # drop the quoted row
 
 
 @dataclass
@@ -29,10 +41,22 @@ class TableSnapshot:
     types: dict[str, str]
     enums: dict[str, list[str]]
     primary_key: list[str]
-    rows: dict[tuple[str, ...], dict[str, str]] = field(default_factory=dict)
+    reader: Callable[[], pa.Table] | None = None  # the cells, header checked; None: no rows
+    origin: str = ""  # where the cells are read from, for messages
 
-    def key_text(self, key: tuple[str, ...]) -> str:
-        return " | ".join(key)
+    def read(self) -> pa.Table:
+        """The table's cells: one string column per field, in the header's order, rows in file order."""
+        return self.reader() if self.reader is not None else empty_text_table(self.fields)
+
+    @classmethod
+    def of_rows(cls, name: str, fields: list[str], primary_key: list[str], rows: list[dict[str, str]],
+                types: dict[str, str] | None = None, enums: dict[str, list[str]] | None = None) -> TableSnapshot:
+        """A table held in memory (``{field: text}`` rows), for comparisons made in code."""
+        import pyarrow as pa
+
+        table = pa.table({f: pa.array([r[f] for r in rows], pa.string()) for f in fields})
+        return cls(name, list(fields), {f: "string" for f in fields} | (types or {}), dict(enums or {}),
+                   list(primary_key), lambda: table, f"table {name}")
 
 
 @dataclass
@@ -41,6 +65,41 @@ class Snapshot:
     name: str
     version: str
     tables: dict[str, TableSnapshot]
+
+
+def empty_text_table(fields: list[str]) -> pa.Table:
+    import pyarrow as pa
+
+    return pa.table({f: pa.array([], pa.string()) for f in fields})
+
+
+class _BoundedReader(io.RawIOBase):
+    """A binary stream that fails once more than ``limit`` bytes came through, whatever size the
+    zip entry or the file claimed."""
+
+    def __init__(self, raw: BinaryIO, limit: int, what: str):
+        self.raw, self.left, self.what = raw, limit, what
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        view = memoryview(buffer).cast("B")
+        n = self.raw.readinto(view) if hasattr(self.raw, "readinto") else _copy_into(self.raw, view)
+        self.left -= n
+        if self.left < 0:
+            raise ReleaseError(self.what)
+        return n
+
+    def close(self) -> None:
+        self.raw.close()
+        super().close()
+
+
+def _copy_into(raw: BinaryIO, view: memoryview) -> int:
+    data = raw.read(len(view))
+    view[: len(data)] = data
+    return len(data)
 
 
 class _Source:
@@ -62,10 +121,15 @@ class _Source:
         depth = {n: n.count("/") for n in names}
         top = [n for n in names if depth[n] <= 1]
         if len(top) != 1:
+            self.zip.close()
             raise ReleaseError(f"{path}: expected one datapackage.json at the top of the zip, found {len(top)}")
         self.prefix = top[0][: -len("datapackage.json")]
 
-    def read(self, rel: str, limit: int = MAX_FILE_BYTES) -> bytes:
+    def _too_large(self, rel: str, limit: int) -> str:
+        return f"{self.path}: {rel} is larger than {limit:,} bytes"
+
+    def open(self, rel: str, limit: int = MAX_FILE_BYTES) -> _BoundedReader:
+        """A stream of the file's bytes that stops with ReleaseError past ``limit``."""
         if unsafe_path(rel):
             raise ReleaseError(f"{self.path}: path {rel!r} points outside the package")
         if self.zip is not None:
@@ -74,22 +138,44 @@ class _Source:
             except KeyError:
                 raise ReleaseError(f"{self.path}: {rel} is missing from the zip") from None
             if info.file_size > limit:
-                raise ReleaseError(f"{self.path}: {rel} is larger than {limit:,} bytes")
-            with self.zip.open(info) as fh:
-                data = fh.read(limit + 1)
-        else:
+                raise ReleaseError(self._too_large(rel, limit))
+            try:
+                raw: BinaryIO = self.zip.open(info)
+            except (zipfile.BadZipFile, NotImplementedError, RuntimeError, OSError) as exc:
+                raise ReleaseError(f"{self.path}: cannot read {rel} from the zip: {exc}") from exc
+            return _BoundedReader(raw, limit, self._too_large(rel, limit))
+        target = self.path / rel
+        if not target.is_file() and not target.is_symlink():
+            raise ReleaseError(f"{self.path}: cannot read {rel}: no such file")
+        if not inside(self.path, target):  # a link out of the release directory is refused, as the validator does
+            raise ReleaseError(f"{self.path}: {rel}: {target.name} is a symbolic link to a file outside the package")
+        if not target.is_file():
+            raise ReleaseError(f"{self.path}: {rel}: {target.name} is not a regular file")
+        try:
+            raw = target.open("rb")
+        except OSError as exc:
+            raise ReleaseError(f"{self.path}: cannot read {rel}: {exc.strerror or exc}") from exc
+        return _BoundedReader(raw, limit, self._too_large(rel, limit))
+
+    def read(self, rel: str, limit: int = MAX_FILE_BYTES) -> bytes:
+        if self.zip is None and not unsafe_path(rel):
             target = self.path / rel
             if not target.is_file() and not target.is_symlink():
                 raise ReleaseError(f"{self.path}: cannot read {rel}: no such file")
-            try:  # a link out of the release directory is refused, as the validator refuses it
+            try:
                 data = read_bounded(self.path, target, limit)
             except UnsafeFile as exc:
                 raise ReleaseError(f"{self.path}: {rel}: {exc}") from exc
             except OSError as exc:
                 raise ReleaseError(f"{self.path}: cannot read {rel}: {exc.strerror or exc}") from exc
-        if len(data) > limit:
-            raise ReleaseError(f"{self.path}: {rel} is larger than {limit:,} bytes")
-        return data
+            if len(data) > limit:
+                raise ReleaseError(self._too_large(rel, limit))
+            return data
+        with self.open(rel, limit) as stream:
+            try:
+                return stream.read()
+            except (zipfile.BadZipFile, OSError, EOFError) as exc:
+                raise ReleaseError(f"{self.path}: cannot read {rel}: {exc}") from exc
 
     def close(self) -> None:
         if self.zip is not None:
@@ -112,10 +198,56 @@ def _schema(source: _Source, resource: dict[str, Any]) -> dict[str, Any]:
     return schema
 
 
-def _read_table(source: _Source, resource: dict[str, Any]) -> TableSnapshot:
+def read_csv_text(stream: BinaryIO, fields: list[str], where: str) -> pa.Table:
+    """The CSV's rows as text columns named ``fields``; the header must be exactly ``fields``.
+
+    Every cell is read as the text between its delimiters (quotes removed, doubled quotes
+    undone, no value converted to null or a number), as Python's ``csv.reader`` reads a valid
+    file. Blank lines are skipped; a row with another number of cells is an error."""
+    import pyarrow as pa
+    import pyarrow.csv as pcsv
+
+    names = [f"c{i}" for i in range(len(fields))]
+    options = {
+        "read_options": pcsv.ReadOptions(column_names=names, use_threads=True),
+        "parse_options": pcsv.ParseOptions(newlines_in_values=True),
+        "convert_options": pcsv.ConvertOptions(
+            column_types={n: pa.string() for n in names}, null_values=[], strings_can_be_null=False,
+            quoted_strings_can_be_null=False, check_utf8=True),
+    }
+    try:
+        table = pcsv.read_csv(stream, **options)
+    except ReleaseError:
+        raise
+    except (pa.ArrowInvalid, pa.ArrowException, OSError, zipfile.BadZipFile, EOFError) as exc:
+        message = _ARROW_ROW_TEXT.sub(r"\1", str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+        if "Empty CSV file" in message:
+            raise ReleaseError(f"{where} header does not match its schema's fields") from None
+        raise ReleaseError(f"{where}: {message[:300]}") from None
+    header = table.slice(0, 1).to_pylist()
+    if not header or [header[0][n] for n in names] != fields:
+        raise ReleaseError(f"{where} header does not match its schema's fields")
+    return table.slice(1).rename_columns(fields)
+
+
+def _table_reader(path: Path, rel: str, fields: list[str]) -> Callable[[], pa.Table]:
+    def read() -> pa.Table:
+        source = _Source(path)
+        try:
+            with source.open(rel) as stream:
+                return read_csv_text(stream, fields, f"{path}: {rel}")
+        finally:
+            source.close()
+
+    return read
+
+
+def _table(source: _Source, resource: dict[str, Any]) -> TableSnapshot:
     name = str(resource.get("name"))
     schema = _schema(source, resource)
     fields = [str(f.get("name")) for f in schema["fields"] if isinstance(f, dict)]
+    if len(set(fields)) != len(fields):
+        raise ReleaseError(f"{source.path}: table {name} names a field twice")
     types = {str(f.get("name")): str(f.get("type", "string")) for f in schema["fields"] if isinstance(f, dict)}
     enums = {
         str(f.get("name")): [str(v) for v in f["constraints"]["enum"]]
@@ -128,28 +260,12 @@ def _read_table(source: _Source, resource: dict[str, Any]) -> TableSnapshot:
     if not pk or set(pk) - set(fields):
         raise ReleaseError(f"{source.path}: table {name} has no usable primary key")
     rel = str(resource.get("path"))
-    try:
-        text = source.read(rel).decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ReleaseError(f"{source.path}: {rel} is not UTF-8") from exc
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    try:
-        header = next(reader, None)
-        if header != fields:
-            raise ReleaseError(f"{source.path}: {rel} header does not match its schema's fields")
-        table = TableSnapshot(name, fields, types, enums, pk)
-        for row in reader:
-            if len(row) != len(fields):
-                raise ReleaseError(f"{source.path}: {rel} line {reader.line_num} has {len(row)} cells, "
-                                   f"the header {len(fields)}")
-            record = dict(zip(fields, row, strict=True))
-            key = tuple(record[k] for k in pk)
-            if key in table.rows:
-                raise ReleaseError(f"{source.path}: {rel} repeats the primary key {' | '.join(key)}")
-            table.rows[key] = record
-    except csv.Error as exc:
-        raise ReleaseError(f"{source.path}: {rel} line {reader.line_num}: {exc}") from exc
-    return table
+    if unsafe_path(rel):
+        raise ReleaseError(f"{source.path}: path {rel!r} points outside the package")
+    with source.open(rel) as stream:  # the file must be there now: a missing table is an error at once
+        stream.read(0)
+    return TableSnapshot(name, fields, types, enums, pk, _table_reader(source.path, rel, fields),
+                         f"{source.path}: {rel}")
 
 
 def _is_csv_table(resource: Any) -> bool:
@@ -158,7 +274,8 @@ def _is_csv_table(resource: Any) -> bool:
 
 
 def open_snapshot(path: Path | str) -> Snapshot:
-    """Read the tables of the package at ``path`` (a directory or a zip)."""
+    """The tables of the package at ``path`` (a directory or a zip): names, schemas and keys now,
+    the cells when each table is read."""
     source = _Source(Path(path))
     try:
         descriptor = _json(source, "datapackage.json")
@@ -167,8 +284,19 @@ def open_snapshot(path: Path | str) -> Snapshot:
         tables: dict[str, TableSnapshot] = {}
         for resource in descriptor["resources"]:
             if _is_csv_table(resource):
-                table = _read_table(source, resource)
+                table = _table(source, resource)
                 tables[table.name] = table
         return Snapshot(str(path), str(descriptor.get("name", "")), str(descriptor.get("version", "")), tables)
     finally:
         source.close()
+
+
+def declared_snapshot(decl: Declaration, root: Path) -> Snapshot:
+    """The package at ``root`` as its declaration describes it (the build compares this)."""
+    tables = {}
+    for t in decl.tables.values():
+        enums = {f.name: [str(v) for v in decl.enum(f)] for f in t.fields if decl.enum(f) is not None}
+        tables[t.name] = TableSnapshot(t.name, list(t.field_names), {f.name: f.type for f in t.fields}, enums,
+                                       list(t.primary_key), _table_reader(Path(root), t.path, list(t.field_names)),
+                                       f"{root}: {t.path}")
+    return Snapshot("(this build)", decl.name, decl.version, tables)
