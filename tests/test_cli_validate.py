@@ -77,3 +77,17 @@ def test_version_is_printed_on_stdout_and_exits_0():
     result = run("--version")
     assert result.returncode == 0
     assert result.stdout.strip() == f"sce {version('syria-conflict-events')}"
+
+
+def test_the_generated_descriptor_is_not_checked_again(valid_package):
+    """A package whose datapackage.json is exactly the generated one needs neither jsonschema nor
+    frictionless at large sizes (the generated descriptor is checked by tests/test_metadata.py);
+    an edited one is still checked against both schemas (tests/test_validate_rules.py)."""
+    code = (
+        "import sys\n"
+        "from syria_conflict_events.validation import validate_package\n"
+        f"report = validate_package({str(valid_package)!r}, frictionless='never', pandera='never')\n"
+        "print(report.valid, *(m for m in ('jsonschema', 'frictionless') if m in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["True"]

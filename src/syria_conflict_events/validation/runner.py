@@ -141,7 +141,7 @@ def validate_package(
             return report
         report.layers.append("json-schema")
         generated = descriptor == package_descriptor(decl)
-        errors += check_descriptor(descriptor, decl, standard_profile=not generated)
+        errors += check_descriptor(descriptor, decl, generated=generated)
         if not generated:
             errors.append(ValidationError("datapackage.json", None, None, "descriptor-drift",
                                           "datapackage.json is not the one generated from schemas/"))
