@@ -1,6 +1,6 @@
 """The release's SQLite database: where ``write_sqlite`` spends its time, phase by phase.
 
-    .venv/bin/python benchmarks/bench_sqlite.py /tmp/bench/sce-100000 [--repeat 3]
+    .venv/bin/python benchmarks/bench_sqlite.py /tmp/bench/sce-100000 [--repeat 3] [--floors]
 
 Reads the package's typed tables once (timed: the floor every release writer starts from), then
 writes the database ``--repeat`` times into a temporary directory and prints, for the fastest
@@ -52,10 +52,43 @@ def _statement(_cur: Any, sql: str) -> str:
     return "  CREATE INDEX" if sql.startswith("CREATE INDEX") else "  other statements"
 
 
+def _floors(decl: Any, tables: dict[str, Any]) -> list[tuple[str, float, float]]:
+    """What any SQLite file of these rows costs, with the same driver and pragmas: the rows loaded
+    into tables without keys or constraints, then into the DDL's tables (primary keys, no
+    secondary indexes). The release file adds the CHECK proof and the foreign-key indexes."""
+    import adbc_driver_sqlite.dbapi as adbc_sqlite
+    import pyarrow as pa
+
+    out = []
+    for label, ddl in (("floor: rows into bare tables", lambda t: f"CREATE TABLE {module.ident(t.name)} "
+                        f"({', '.join(module.ident(n) for n in t.field_names)})"),
+                       ("floor: rows into keyed tables", lambda t: module.create_table_sql(decl, t))):
+        with tempfile.TemporaryDirectory() as tmp:
+            con = adbc_sqlite.connect(str(Path(tmp) / "floor.sqlite"), autocommit=True)
+            cur = con.cursor()
+            for pragma in module._PRAGMAS:
+                cur.execute(f"PRAGMA {pragma}")
+            cur.execute("BEGIN")
+            w, c = time.perf_counter(), _cpu()
+            for t in decl.tables.values():
+                arrow = tables.get(t.name)
+                cur.execute(ddl(t))
+                if arrow is not None and arrow.num_rows:
+                    cur.adbc_ingest(t.name, pa.table({n: module._plain(arrow.column(n)) for n in t.field_names}),
+                                    mode="append")
+            cur.execute("COMMIT")
+            out.append((label, time.perf_counter() - w, _cpu() - c))
+            cur.close()
+            con.close()
+    return out
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("package", type=Path)
     parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--floors", action="store_true",
+                        help="also time loading the rows into bare tables and into the keyed tables alone")
     args = parser.parse_args()
     decl = load_declaration()
     w, c = time.perf_counter(), _cpu()
@@ -89,6 +122,9 @@ def main() -> int:
         print(f"{label:32} {wall_by[label]:8.2f} {cpu_by[label]:8.2f}")
     print(f"{'write_sqlite':32} {total_wall:8.2f} {total_cpu:8.2f}   "
           f"{total_wall / read_wall:.1f}x the read; {size / 1e6:.1f} MB, sha256 {digest}")
+    if args.floors:
+        for label, floor_wall, floor_cpu in _floors(decl, tables):
+            print(f"{label:32} {floor_wall:8.2f} {floor_cpu:8.2f}   {floor_wall / read_wall:.1f}x the read")
     return 0
 
 
