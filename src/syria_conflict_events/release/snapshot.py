@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 
 MAX_FILE_BYTES = 512 * 1024 * 1024
 MAX_DESCRIPTOR_BYTES = 16 * 1024 * 1024
-_ARROW_ROW_TEXT = re.compile(r"(Row #\d+: Expected \d+ columns, got \d+).*", re.S)  # drop the quoted row
+_ARROW_ROW_TEXT = re.compile(r"(Expected \d+ columns, got \d+):.*", re.S)  # Arrow quotes the row: drop it
 
 
 @dataclass
@@ -128,8 +128,10 @@ class _Source:
     def _too_large(self, rel: str, limit: int) -> str:
         return f"{self.path}: {rel} is larger than {limit:,} bytes"
 
-    def open(self, rel: str, limit: int = MAX_FILE_BYTES) -> _BoundedReader:
-        """A stream of the file's bytes that stops with ReleaseError past ``limit``."""
+    def open(self, rel: str, limit: int | None = None) -> _BoundedReader:
+        """A stream of the file's bytes that stops with ReleaseError past ``limit`` (default
+        :data:`MAX_FILE_BYTES`)."""
+        limit = MAX_FILE_BYTES if limit is None else limit
         if unsafe_path(rel):
             raise ReleaseError(f"{self.path}: path {rel!r} points outside the package")
         if self.zip is not None:
@@ -157,7 +159,7 @@ class _Source:
             raise ReleaseError(f"{self.path}: cannot read {rel}: {exc.strerror or exc}") from exc
         return _BoundedReader(raw, limit, self._too_large(rel, limit))
 
-    def read(self, rel: str, limit: int = MAX_FILE_BYTES) -> bytes:
+    def read(self, rel: str, limit: int) -> bytes:
         if self.zip is None and not unsafe_path(rel):
             target = self.path / rel
             if not target.is_file() and not target.is_symlink():
