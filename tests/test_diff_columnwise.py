@@ -50,7 +50,7 @@ def reference_rows(old: TableSnapshot, old_rows: list[dict], new: TableSnapshot,
 # --- generated tables -----------------------------------------------------------------------------
 
 KEY_CELLS = st.sampled_from(["1", "a", "a:1", "1:a", "b|c", "x y", '"q"', "é", ""])
-CELLS = st.sampled_from(["", "a", "b", "a,b", 'say "hi"', "l1\nl2", "c\r\nd", "سوريا", " pad ", "1:a"])
+CELLS = st.sampled_from(["", "a", "b", "a,b", 'say "hi"', "l1\nl2", "c\r\nd", "سوريا", " pad ", "1:a", "t\tb\\s\x01"])
 
 
 @st.composite

@@ -18,6 +18,7 @@ import pytest
 from syria_conflict_events.cli import main
 from syria_conflict_events.generate import dumps
 from syria_conflict_events.release import diff as diff_module
+from syria_conflict_events.release import json_text
 from syria_conflict_events.release.diff import diff_snapshots, to_markdown
 from syria_conflict_events.release.snapshot import Snapshot, TableSnapshot
 
@@ -545,7 +546,8 @@ def test_frozen_json_and_markdown():
 
 
 def test_frozen_json_in_batches_of_one_row(monkeypatch):
-    monkeypatch.setattr(diff_module, "BATCH_ROWS", 1)
+    monkeypatch.setattr(diff_module, "BATCH_ROWS", 1)  # changed rows, made into dicts
+    monkeypatch.setattr(json_text, "BATCH_ROWS", 1)  # added and removed rows, made into text by Arrow
     old, new = snapshots()
     assert "".join(diff_snapshots(old, new).json_chunks()) == EXPECTED_JSON
 

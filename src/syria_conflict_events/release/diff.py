@@ -204,10 +204,28 @@ def _encode(value: Any, level: int) -> str:
     return json.dumps(value)
 
 
+def _row_texts(table: pa.Table, level: int) -> Iterator[str]:
+    """Each row as :func:`_encode` writes its dict at ``level``, after ``,`` and a line break with
+    the indent of ``level``: made column-wise by Arrow, a batch of rows at a time (a diff that
+    adds a whole table writes every row)."""
+    from ..arrow_types import text_bytes
+    from .json_text import batches, escaped_strings, join_parts, widened
+
+    inner = "\n" + _INDENT * (level + 1)
+    keys = [encode_basestring(name) for name in table.column_names]
+    for batch in batches(table):
+        batch = widened(batch, sum(len(k.encode()) + len(inner) + 5 for k in keys) + 2 * len(inner) + 4)
+        parts: list[Any] = ["," + "\n" + _INDENT * level + "{"]
+        for i, key in enumerate(keys):
+            parts += [("," if i else "") + inner + key + ': "', escaped_strings(batch.column(i)), '"']
+        parts.append("\n" + _INDENT * level + "}")
+        yield text_bytes(join_parts(parts, batch.num_rows)).tobytes().decode("utf-8")
+
+
 def _chunks(value: Any, level: int) -> Iterator[str]:
     """The text of :func:`_encode` in pieces, a long row list a batch at a time."""
     inner = "\n" + _INDENT * (level + 1)
-    if isinstance(value, Rows):
+    if isinstance(value, Changes):
         if not value:
             yield "[]"
             return
@@ -216,6 +234,16 @@ def _chunks(value: Any, level: int) -> Iterator[str]:
         for batch in value.batches():
             yield sep + ("," + inner).join(_encode(row, level + 1) for row in batch)
             sep = "," + inner
+        yield "\n" + _INDENT * level + "]"
+    elif isinstance(value, Rows):
+        if not value:
+            yield "[]"
+            return
+        yield "["
+        first = True
+        for text in _row_texts(value.table, level + 1):
+            yield text[1:] if first else text  # the list's first row has no comma before it
+            first = False
         yield "\n" + _INDENT * level + "]"
     elif isinstance(value, dict) and value:
         yield "{"
