@@ -12,7 +12,9 @@ subprocess (wall time, CPU time, peak resident memory from the child's rusage), 
   diff cannot avoid; every column a string, as the diff reads them);
 * diff self - the release against itself, Markdown and JSON written to /dev/null;
 * diff changed - the release against the changed copy, the same;
-* with --old-src DIR, the same two diffs by the package at DIR/src (e.g. a git worktree of an
+* with --all-added, an empty release (every table's header only) against the release: every row
+  is added, the largest output a diff has (JSON and Markdown written to /dev/null);
+* with --old-src DIR, the same diffs by the package at DIR/src (e.g. a git worktree of an
   earlier commit), in alternation with the current code.
 
     .venv/bin/python benchmarks/bench_diff.py --size 100000 --workdir /tmp/bench-diff
@@ -135,6 +137,21 @@ def changed_copy(release: Path, out: Path, changes: int) -> Path:
     return out
 
 
+def empty_copy(release: Path, out: Path) -> Path:
+    """The release's descriptor and tables with no rows (headers only)."""
+    if (out / "datapackage.json").is_file():
+        return out
+    (out / "data").mkdir(parents=True, exist_ok=True)
+    descriptor = json.loads((release / "datapackage.json").read_text(encoding="utf-8"))
+    descriptor["version"] = "0.0.1"
+    descriptor["resources"] = [r for r in descriptor["resources"] if r.get("format") == "csv"]
+    for r in descriptor["resources"]:
+        with (release / r["path"]).open("rb") as fh:
+            (out / r["path"]).write_bytes(fh.readline())
+    (out / "datapackage.json").write_text(json.dumps(descriptor, indent=2), encoding="utf-8")
+    return out
+
+
 def best_of(cmd: list[str], repeat: int) -> Run:
     return fastest([measure(cmd) for _ in range(repeat)])
 
@@ -146,6 +163,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--packages", type=Path, default=Path("/tmp/bench"), help="where sce-N packages are looked for")
     p.add_argument("--changes", type=int, default=600, help="rows changed + added + removed in the changed copy")
     p.add_argument("--repeat", type=int, default=1, help="runs per measurement (the fastest is kept)")
+    p.add_argument("--all-added", action="store_true", help="also diff an empty release against the release")
     p.add_argument("--old-src", type=Path, help="also run the diffs with the package at OLD_SRC/src")
     args = p.parse_args(argv)
 
@@ -164,13 +182,16 @@ def main(argv: list[str] | None = None) -> int:
     codes = {"new": None, "old": args.old_src}
     results: dict[str, Run] = {"floor: read both as text": best_of([PYTHON, "-c", FLOOR, str(release), str(changed)],
                                                                     args.repeat)}
-    for case, other in (("self", release), ("changed", changed)):
+    cases = [("self", release, release), ("changed", release, changed)]
+    if args.all_added:
+        cases.append(("all added", empty_copy(release, args.workdir / f"empty-{n}"), release))
+    for case, before, other in cases:
         runs: dict[str, list[Run]] = {k: [] for k, v in codes.items() if k == "new" or v}
         for _ in range(args.repeat):  # old and new alternate, so both see the same load
             for label in runs:
                 # env(1) execs Python in the same process, so the rusage measured is Python's
                 path = ["env", f"PYTHONPATH={args.old_src / 'src'}"] if label == "old" else []
-                runs[label].append(measure([*path, PYTHON, "-c", DIFF, str(release), str(other)]))
+                runs[label].append(measure([*path, PYTHON, "-c", DIFF, str(before), str(other)]))
         for label, rs in runs.items():
             results[f"diff {case} ({label})" if args.old_src else f"diff {case}"] = fastest(rs)
     floor = results["floor: read both as text"]
