@@ -72,8 +72,16 @@ def _tables_json(diff) -> dict:
     return {k: t[k] for k in ("added", "removed", "changed")}
 
 
-@given(versions())
-def test_same_rows_as_the_definition_in_memory(case):
+@pytest.fixture(params=["fixed-width keys", "hashed keys"])
+def matching(request, monkeypatch):
+    """Both ways of matching keys: as fixed-width bytes (binary search) and by hashing."""
+    if request.param == "hashed keys":
+        monkeypatch.setattr(diff_module, "MAX_FIXED_KEY_BYTES", -1)
+    return request.param
+
+
+@given(case=versions())
+def test_same_rows_as_the_definition_in_memory(matching, case):
     pk, old_fields, new_fields, old_rows, new_rows = case
     old = TableSnapshot.of_rows("t", old_fields, pk, old_rows)
     new = TableSnapshot.of_rows("t", new_fields, pk, new_rows)
@@ -82,8 +90,8 @@ def test_same_rows_as_the_definition_in_memory(case):
     assert "".join(diff.json_chunks()) == dumps(diff.to_json())
 
 
-@given(versions(), st.booleans())
-def test_same_rows_as_the_definition_through_csv_files(case, crlf):
+@given(case=versions(), crlf=st.booleans())
+def test_same_rows_as_the_definition_through_csv_files(matching, case, crlf):
     pk, old_fields, new_fields, old_rows, new_rows = case
     old = TableSnapshot.of_rows("t", old_fields, pk, old_rows)
     new = TableSnapshot.of_rows("t", new_fields, pk, new_rows)
@@ -94,13 +102,27 @@ def test_same_rows_as_the_definition_through_csv_files(case, crlf):
     assert _tables_json(diff) == reference_rows(old, old_rows, new, new_rows)
 
 
-def test_keys_that_would_join_to_the_same_text_stay_apart():
+def test_keys_that_would_join_to_the_same_text_stay_apart(matching):
     fields = ["k1", "k2", "v"]
-    old = TableSnapshot.of_rows("t", fields, ["k1", "k2"], [{"k1": "a:1", "k2": "b", "v": "x"}])
-    new = TableSnapshot.of_rows("t", fields, ["k1", "k2"], [{"k1": "a", "k2": "1:b", "v": "x"}])
+    old = TableSnapshot.of_rows("t", fields, ["k1", "k2"], [{"k1": "a:1", "k2": "b", "v": "x"},
+                                                           {"k1": "ab", "k2": "", "v": "x"}])
+    new = TableSnapshot.of_rows("t", fields, ["k1", "k2"], [{"k1": "a", "k2": "1:b", "v": "x"},
+                                                           {"k1": "a", "k2": "b", "v": "x"}])
     diff = diff_snapshots(Snapshot("o", "p", "1", {"t": old}), Snapshot("n", "p", "2", {"t": new}))
     (t,) = diff.tables
-    assert [r["k1"] for r in t.added] == ["a"] and [r["k1"] for r in t.removed] == ["a:1"] and not t.changed
+    assert [(r["k1"], r["k2"]) for r in t.added] == [("a", "1:b"), ("a", "b")]
+    assert [(r["k1"], r["k2"]) for r in t.removed] == [("a:1", "b"), ("ab", "")] and not t.changed
+
+
+def test_keys_with_nul_or_long_cells_are_matched_exactly():
+    fields = ["id", "v"]
+    long = "x" * (diff_module.MAX_FIXED_KEY_BYTES + 1)
+    old = TableSnapshot.of_rows("t", fields, ["id"], [{"id": "a", "v": "1"}, {"id": long, "v": "1"}])
+    for odd in ("a\x00", long + "y"):
+        new = TableSnapshot.of_rows("t", fields, ["id"], [{"id": "a", "v": "2"}, {"id": odd, "v": "1"}])
+        (t,) = diff_snapshots(Snapshot("o", "p", "1", {"t": old}), Snapshot("n", "p", "2", {"t": new})).tables
+        assert [r["id"] for r in t.added] == [odd] and [r["id"] for r in t.removed] == [long]
+        assert t.changed == [{"key": {"id": "a"}, "cells": {"v": {"old": "1", "new": "2"}}}]
 
 
 # --- the lazy row lists -----------------------------------------------------------------------------

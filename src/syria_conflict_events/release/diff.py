@@ -27,6 +27,7 @@ RETIRED_TABLE, RETIRED_TABLE_FIELD, RETIRED_ID_FIELD = "retired_ids", "table_nam
 MARKDOWN_ROW_LIMIT = 200
 MARKDOWN_VALUE_LIMIT = 160
 BATCH_ROWS = 4096  # rows made into Python objects at a time when a long list is written out
+MAX_FIXED_KEY_BYTES = 256  # keys up to this long are matched as fixed-width bytes (rows x width of memory)
 
 
 class Rows(Sequence[dict[str, str]]):
@@ -331,6 +332,112 @@ def read_unique(table: TableSnapshot) -> pa.Table:
     return cells
 
 
+def _padded(cells: pa.Array, width: int) -> np.ndarray | None:
+    """The cells' UTF-8 bytes, each cell NUL-padded on the right to ``width`` bytes, end to end."""
+    import numpy as np
+    import pyarrow.compute as pc
+
+    from ..arrow_types import text_bytes, text_offsets
+
+    if not (np.diff(text_offsets(cells)) == width).all():
+        cells = pc.ascii_rpad(cells, width, padding="\x00")  # counts bytes, whatever the text
+        if not (np.diff(text_offsets(cells)) == width).all():
+            return None
+    return text_bytes(cells)
+
+
+def fixed_keys(tables: list[pa.Table], primary_key: list[str]) -> list[np.ndarray] | None:
+    """Each table's keys as numpy fixed-width bytes: every key cell NUL-padded to the longest of
+    its field, the fields side by side, so two keys are equal exactly when their cells are (and
+    sort as their cells do, field by field). None when a key is longer than
+    :data:`MAX_FIXED_KEY_BYTES` or holds a NUL byte (padding could not be told from it): such
+    keys are matched by hashing instead."""
+    import numpy as np
+
+    from ..arrow_types import text_bytes, text_offsets
+
+    columns = [[t[name].combine_chunks() for t in tables] for name in primary_key]
+    widths = []
+    for cells in columns:
+        width = 0
+        for c in cells:
+            if len(c):
+                width = max(width, int(np.diff(text_offsets(c)).max()))
+                if not text_bytes(c).all():
+                    return None
+        widths.append(width)
+    if sum(widths) > MAX_FIXED_KEY_BYTES:
+        return None
+    total = max(1, sum(widths))
+    keys = []
+    for i, t in enumerate(tables):
+        parts = []
+        for cells, width in zip(columns, widths, strict=True):
+            if width and t.num_rows:
+                part = _padded(cells[i], width)
+                if part is None:
+                    return None
+                parts.append((part, width))
+        if len(parts) == 1 and parts[0][1] == total:
+            keys.append(np.ascontiguousarray(parts[0][0]).view(f"S{total}"))
+            continue
+        rows = np.zeros((t.num_rows, total), np.uint8)
+        start = 0
+        for part, width in parts:
+            rows[:, start:start + width] = part.reshape(-1, width)
+            start += width
+        keys.append(rows.view(f"S{total}").reshape(-1))
+    return keys
+
+
+def _sorted_unique(keys: np.ndarray) -> bool:
+    import numpy as np
+
+    return len(keys) < 2 or bool(np.all(keys[1:] > keys[:-1]))
+
+
+def match_fixed(old_keys: np.ndarray, new_keys: np.ndarray) -> np.ndarray | None:
+    """Each new row's old position (-1 when its key is new), by binary search in the old keys;
+    None when either side repeats a key. Releases keep their rows sorted by key, so the sort is
+    usually only checked; equal key lists are recognised at once."""
+    import numpy as np
+
+    order = None
+    if not _sorted_unique(old_keys):
+        order = np.argsort(old_keys, kind="stable")
+        old_keys = old_keys[order]
+        if np.any(old_keys[1:] == old_keys[:-1]):
+            return None
+    if not _sorted_unique(new_keys):
+        ordered = np.sort(new_keys)
+        if np.any(ordered[1:] == ordered[:-1]):
+            return None
+    if order is None and np.array_equal(old_keys, new_keys):
+        return np.arange(len(new_keys))
+    if not len(old_keys):
+        return np.full(len(new_keys), -1, np.int64)
+    at = np.minimum(np.searchsorted(old_keys, new_keys), len(old_keys) - 1)
+    hit = old_keys[at] == new_keys
+    return np.where(hit, at if order is None else order[at], -1)
+
+
+def match_rows(old_table: pa.Table, new_table: pa.Table, old: TableSnapshot, new: TableSnapshot) -> np.ndarray:
+    """Each new row's position in the old table (-1 when the row is new); ReleaseError when
+    either table repeats a key."""
+    import numpy as np
+
+    keys = fixed_keys([old_table, new_table], new.primary_key)
+    found = match_fixed(*keys) if keys is not None else None
+    if found is not None:
+        return found
+    (old_ids, new_ids), bound = key_ids([old_table, new_table], new.primary_key)  # hashing names a repeat
+    check_unique(old_ids, bound, old, old_table)
+    check_unique(new_ids, bound, new, new_table)
+    old_at_id = np.full(bound, -1, np.int64)
+    old_at_id[old_ids] = np.arange(len(old_ids))
+    return old_at_id[new_ids]
+
+
 def _is_identity(positions: np.ndarray) -> bool:
     import numpy as np
 
@@ -345,18 +452,12 @@ def _rows(old_table: pa.Table, new_table: pa.Table, old: TableSnapshot, new: Tab
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    (old_ids, new_ids), bound = key_ids([old_table, new_table], new.primary_key)
-    check_unique(old_ids, bound, old, old_table)
-    check_unique(new_ids, bound, new, new_table)
-    old_at_id = np.full(bound, -1, np.int64)
-    old_at_id[old_ids] = np.arange(len(old_ids))
-    found = old_at_id[new_ids]  # each new row's old position, -1 when the row is new
-    del old_at_id
-    in_new = np.zeros(bound, bool)
-    in_new[new_ids] = True
+    found = match_rows(old_table, new_table, old, new)  # each new row's old position, -1 when it is new
+    kept = np.zeros(old_table.num_rows, bool)
+    kept[found[found >= 0]] = True
     diff.added = Rows(new_table.filter(pa.array(found < 0)))
-    diff.removed = Rows(old_table.filter(pa.array(~in_new[old_ids])))
-    del in_new
+    diff.removed = Rows(old_table.filter(pa.array(~kept)))
+    del kept
     new_at = np.flatnonzero(found >= 0)  # matched pairs, in the new file's order
     old_at = found[new_at]
     # Releases usually keep their rows in order: then the pairs are the first rows of both files.
