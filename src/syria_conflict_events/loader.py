@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import json
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from . import download
 
@@ -298,6 +299,34 @@ def convert(arrow: pa.Table, spec: TableSpec) -> tuple[pd.DataFrame, list[CellPr
     return pd.DataFrame(columns), problems
 
 
+def typed_arrow(arrow: pa.Table, spec: TableSpec) -> pa.Table | None:
+    """The table of text columns in its types as Arrow columns (string, int64, float64, date32),
+    holding the values :func:`convert` puts in the frame; None when a cell needs convert's careful
+    path or is not one of its column's categories (convert reads those as missing and warns)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from .arrow_types import fast_parse
+
+    columns = []
+    for col in spec.columns:
+        values = fast_parse(arrow.column(col.name), _field(col))
+        if values is None:
+            return None
+        if col.enum is not None:  # a categorical of the enum's codes (dtypes), without importing pandas
+            if len(set(col.enum)) != len(col.enum):
+                return None  # pandas refuses such categories
+            try:
+                categories = pa.array(list(col.enum), type=values.type)  # as _categorical
+            except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError):
+                return None
+            known = pc.sum(pc.is_in(values, value_set=categories)).as_py() or 0
+            if known != len(values) - values.null_count:
+                return None
+        columns.append(values)
+    return pa.table(columns, names=spec.field_names)
+
+
 def read_csv_text(path: Path, spec: TableSpec) -> pa.Table:
     """Every column as text (empty cell = null), header checked against the schema."""
     import pyarrow as pa
@@ -338,14 +367,20 @@ def read_csv_text(path: Path, spec: TableSpec) -> pa.Table:
         raise PackageError(f"{path}: cannot parse the table ({exc}); run `sce validate` for details") from exc
 
 
-def _read(package: Package, table: str, *, verify: bool = True) -> tuple[pd.DataFrame, list[CellProblem]]:
+def read_text_table(package: Package, table: str, *, verify: bool = True) -> pa.Table:
+    """One table's cells as text (empty = null); with ``verify``, a table listed in the package's
+    SHA256SUMS must match its checksum."""
     spec = package.spec(table)
     path = _inside(package.root, spec.path, f"table {table}")
     if verify and package.checksums is not None and spec.path in package.checksums:
         expected = package.checksums[spec.path]
         if not path.is_file() or download.sha256_of(path) != expected:
             raise download.ChecksumError(f"{path} does not match its SHA-256 in {package.root / 'SHA256SUMS'}")
-    return convert(read_csv_text(path, spec), spec)
+    return read_csv_text(path, spec)
+
+
+def _read(package: Package, table: str, *, verify: bool = True) -> tuple[pd.DataFrame, list[CellProblem]]:
+    return convert(read_text_table(package, table, verify=verify), package.spec(table))
 
 
 def _warn(problems: list[CellProblem], stacklevel: int) -> None:
@@ -386,22 +421,40 @@ def open_source(version: str | None = None, root: str | Path | None = None, base
 
 
 Frames = dict[str, "pd.DataFrame"]
+T = TypeVar("T")
 
 
-def _read_all(names: list[str] | None, version: str | None, root: str | Path | None, base_url: str | None,
-              cache_dir: str | Path | None) -> tuple[Package, Frames, dict[str, list[CellProblem]]]:
-    """Read tables; a cached release whose file no longer matches SHA256SUMS is extracted again."""
+def _verified_read(names: list[str] | None, version: str | None, root: str | Path | None, base_url: str | None,
+                   cache_dir: str | Path | None, read: Callable[[Package], T]) -> tuple[Package, T]:
+    """``read`` of the source; a cached release whose file no longer matches SHA256SUMS is
+    extracted again and read once more."""
     package = open_source(version, root, base_url, cache_dir)
     for name in names or []:
         package.spec(name)  # unknown table: fail before downloading more or reading anything
     for attempt in (1, 2):
         try:
-            results = {n: _read(package, n) for n in names or package.table_names}
-            break
+            return package, read(package)
         except download.ChecksumError:
             if version is None or attempt == 2:
                 raise
             package = open_source(version, root, base_url, cache_dir, refresh=True)
+    raise AssertionError("unreachable")
+
+
+def load_text(table: str, *, version: str | None = None, root: str | Path | None = None,
+              base_url: str | None = None, cache_dir: str | Path | None = None) -> tuple[TableSpec, pa.Table]:
+    """One table's spec and its cells as text (empty = null), from the same sources as
+    :func:`load` (checksums verified the same way), without converting anything."""
+    package, text = _verified_read([table], version, root, base_url, cache_dir,
+                                   lambda p: read_text_table(p, table))
+    return package.spec(table), text
+
+
+def _read_all(names: list[str] | None, version: str | None, root: str | Path | None, base_url: str | None,
+              cache_dir: str | Path | None) -> tuple[Package, Frames, dict[str, list[CellProblem]]]:
+    """Read tables; a cached release whose file no longer matches SHA256SUMS is extracted again."""
+    package, results = _verified_read(names, version, root, base_url, cache_dir,
+                                      lambda p: {n: _read(p, n) for n in names or p.table_names})
     frames = {n: frame for n, (frame, _) in results.items()}
     return package, frames, {n: problems for n, (_, problems) in results.items() if problems}
 

@@ -6,21 +6,29 @@ without --out; Parquet needs --out. The output file is replaced in one step, nev
 from __future__ import annotations
 
 import argparse
-import csv
-import io
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from ..cli import CommandError
 from ._source import add_source_arguments, guarded, source_kwargs
 
 if TYPE_CHECKING:
     import pandas as pd
+    import pyarrow as pa
 
     from ..loader import TableSpec
 
 FORMATS = ("csv", "json", "parquet")
+
+# How it works: the table is read as Arrow text columns and typed column by column (the loader's
+# own fast conversion, so the values are the ones `load` gives), then written a batch of rows at a
+# time into a temporary file next to --out (renamed when complete) or to standard output, by the
+# release's column-wise writers (json_text, csv_text, writers_parquet). Memory is the table's
+# columns plus one batch of text. Tables the loader reads with warnings (cells not of their type
+# or vocabulary, read as missing) and the Parquet of a package whose Table Schema is not the
+# installed declaration's (an older release) take the row-by-row path below: rare, and slower.
 
 
 def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -31,6 +39,8 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     add_source_arguments(p)
     return p
 
+
+# -- row by row (the definition; the fallback) ----------------------------------------------------
 
 def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     """JSON-ready rows: dates as ISO strings, integers as int, missing as None."""
@@ -51,11 +61,9 @@ def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
 
 def csv_bytes(frame: pd.DataFrame, rows: list[dict[str, Any]]) -> bytes:
     """The canonical dialect of data/*.csv: comma, LF, minimal quoting, empty = missing."""
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
-    writer.writerow(frame.columns)
-    writer.writerows(["" if v is None else v for v in row.values()] for row in rows)
-    return buf.getvalue().encode("utf-8")
+    from ..release.csv_text import rows_text
+
+    return rows_text([list(frame.columns), *(row.values() for row in rows)]).encode("utf-8")
 
 
 def _declared_table(spec: TableSpec) -> Any:
@@ -69,6 +77,19 @@ def _declared_table(spec: TableSpec) -> Any:
     return table
 
 
+def _parquet_errors(spec: TableSpec, write: Callable[[], None]) -> None:
+    """Run a Parquet writer; a value Parquet cannot hold (a required field's cell that was not
+    readable, a code outside the declared vocabulary) is a clear error, not a traceback."""
+    import pyarrow as pa
+
+    from ..release.errors import ReleaseError
+
+    try:
+        write()
+    except (pa.ArrowInvalid, ReleaseError, KeyError) as exc:
+        raise CommandError(f"{spec.path}: cannot be written as Parquet ({exc}); run `sce validate`") from exc
+
+
 def parquet_bytes(frame: pd.DataFrame, rows: list[dict[str, Any]], spec: TableSpec) -> bytes:
     import pyarrow as pa
     import pyarrow.parquet as pq
@@ -79,40 +100,92 @@ def parquet_bytes(frame: pd.DataFrame, rows: list[dict[str, Any]], spec: TableSp
         from ..declaration import load_declaration
         from ..release.writers_parquet import WRITE_OPTIONS, arrow_table
 
-        pq.write_table(arrow_table(load_declaration(), table, rows), sink, **WRITE_OPTIONS)
+        _parquet_errors(spec, lambda: pq.write_table(arrow_table(load_declaration(), table, rows), sink,
+                                                     **WRITE_OPTIONS))
     else:  # an older release's schema: the loader's types, as pyarrow maps them
         pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), sink)
     return sink.getvalue().to_pybytes()
 
 
-def run(args: argparse.Namespace) -> int:
-    from ..loader import load, open_source
+def rowwise_bytes(fmt: str, frame: pd.DataFrame, spec: TableSpec) -> bytes:
+    """The whole output from the loaded frame, a Python dict per row."""
+    rows = records(frame)
+    if fmt == "csv":
+        return csv_bytes(frame, rows)
+    if fmt == "json":
+        from ..release.json_text import compact, lines_text
 
+        return lines_text("[", [compact(r) for r in rows], "]").encode("utf-8")  # the release's layout
+    return parquet_bytes(frame, rows, spec)
+
+
+# -- column-wise ----------------------------------------------------------------------------------
+
+def write_columnwise(fmt: str, typed: pa.Table, spec: TableSpec, out: BinaryIO) -> None:
+    """``typed`` (the loader's values as Arrow columns: string, int64, float64, date32) written
+    as ``rowwise_bytes`` writes the same values."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if fmt == "csv":
+        from ..release.csv_text import write_csv
+
+        write_csv(out, typed)
+    elif fmt == "json":
+        from ..release.json_text import write_records
+
+        for i, column in enumerate(typed.columns):
+            if pa.types.is_date32(column.type):  # ISO text, as the frame's dates are written
+                typed = typed.set_column(i, typed.field(i).name, pc.cast(column, pa.string()))
+        write_records(out, typed)
+    else:
+        import pyarrow.parquet as pq
+
+        from ..declaration import load_declaration
+        from ..release.writers_parquet import WRITE_OPTIONS, typed_arrow_table
+
+        decl = load_declaration()
+        table = _declared_table(spec)
+        _parquet_errors(spec, lambda: pq.write_table(typed_arrow_table(decl, table, typed), out, **WRITE_OPTIONS))
+
+
+# -- the command ----------------------------------------------------------------------------------
+
+def _writer(fmt: str, table: str, kwargs: dict[str, Any]) -> tuple[Callable[[BinaryIO], None], int]:
+    """What writes the output, and the number of rows."""
+    from ..loader import load, load_text, typed_arrow
+
+    spec, text = guarded(lambda: load_text(table, **kwargs))
+    typed = typed_arrow(text, spec)
+    del text  # the typed columns keep what they share with it
+    if typed is not None and (fmt != "parquet" or _declared_table(spec) is not None):
+        return (lambda out: write_columnwise(fmt, typed, spec, out)), typed.num_rows
+    typed = None  # not needed by the row-by-row path
+    frame = guarded(lambda: load(table, **kwargs))  # warns about the cells it reads as missing
+    data = rowwise_bytes(fmt, frame, spec)
+    return (lambda out: out.write(data)), len(frame)
+
+
+def run(args: argparse.Namespace) -> int:
     if args.format == "parquet" and args.out is None:
         raise CommandError("parquet output is binary: give --out PATH")
     if args.out is not None and not args.out.parent.is_dir():
         raise CommandError(f"{args.out.parent}: no such directory")
-    kwargs = source_kwargs(args)
-    frame = guarded(lambda: load(args.table, **kwargs))
-    spec = guarded(lambda: open_source(**kwargs).spec(args.table))
-    rows = records(frame)
-    if args.format == "csv":
-        data = csv_bytes(frame, rows)
-    elif args.format == "json":
-        from ..release.json_text import compact, lines_text
+    from ..memory_pool import prefer_jemalloc
 
-        data = lines_text("[", [compact(r) for r in rows], "]").encode("utf-8")  # the release's layout
-    else:
-        data = parquet_bytes(frame, rows, spec)
+    prefer_jemalloc()  # as sce validate and sce build: the table moves through Arrow
+    write, rows = _writer(args.format, args.table, source_kwargs(args))
     if args.out is None:
-        sys.stdout.buffer.write(data)
+        write(sys.stdout.buffer)
         sys.stdout.flush()
         return 0
-    from ..canonical import write_atomic
+    from ..canonical import atomic_output
 
     try:
-        write_atomic(args.out, data)
+        with atomic_output(args.out) as out:
+            write(out)
+            size = out.tell()
     except OSError as exc:
-        raise CommandError(f"{args.out}: cannot write: {exc.strerror}") from exc
-    print(f"wrote {args.out} ({len(frame):,} rows, {len(data):,} bytes)", file=sys.stderr)
+        raise CommandError(f"{args.out}: cannot write: {exc.strerror or exc}") from exc
+    print(f"wrote {args.out} ({rows:,} rows, {size:,} bytes)", file=sys.stderr)
     return 0
