@@ -263,3 +263,18 @@ def test_zip_member_larger_than_it_claims_is_refused(tmp_path, capsys, monkeypat
     assert main(["diff", str(archive), str(new)]) == 2
     err = capsys.readouterr().err
     assert err.startswith("sce diff: ") and "Traceback" not in err
+
+
+def test_corrupt_zip_member_is_exit_2(tmp_path, capsys):
+    old, new = _small(tmp_path)
+    (old / "data" / "t.csv").write_text("id,k2,v\n" + "".join(f"E{i},a,x\n" for i in range(50)), encoding="utf-8")
+    archive = zipped(old)
+    with zipfile.ZipFile(archive) as zf:
+        info = zf.getinfo("old/data/t.csv")
+    data = bytearray(archive.read_bytes())
+    start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+    data[start:start + 8] = b"\xff" * 8  # no valid deflate block starts so
+    archive.write_bytes(bytes(data))
+    assert main(["diff", str(archive), str(new)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("sce diff: ") and "cannot read data/t.csv" in err and "Traceback" not in err

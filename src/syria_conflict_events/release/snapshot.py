@@ -75,20 +75,24 @@ def empty_text_table(fields: list[str]) -> pa.Table:
 
 class _BoundedReader(io.RawIOBase):
     """A binary stream that fails once more than ``limit`` bytes came through, whatever size the
-    zip entry or the file claimed."""
+    zip entry or the file claimed; any failure to read or inflate (a corrupt zip raises zlib,
+    lzma or bz2 errors as well as BadZipFile) becomes a ReleaseError saying ``cannot``."""
 
-    def __init__(self, raw: BinaryIO, limit: int, what: str):
-        self.raw, self.left, self.what = raw, limit, what
+    def __init__(self, raw: BinaryIO, limit: int, too_large: str, cannot: str = "cannot read"):
+        self.raw, self.left, self.too_large, self.cannot = raw, limit, too_large, cannot
 
     def readable(self) -> bool:
         return True
 
     def readinto(self, buffer: Any) -> int:
         view = memoryview(buffer).cast("B")
-        n = self.raw.readinto(view) if hasattr(self.raw, "readinto") else _copy_into(self.raw, view)
+        try:
+            n = self.raw.readinto(view) if hasattr(self.raw, "readinto") else _copy_into(self.raw, view)
+        except Exception as exc:  # hostile bytes: whatever the decompressor raises
+            raise ReleaseError(f"{self.cannot}: {exc}") from None
         self.left -= n
         if self.left < 0:
-            raise ReleaseError(self.what)
+            raise ReleaseError(self.too_large)
         return n
 
     def close(self) -> None:
@@ -143,9 +147,9 @@ class _Source:
                 raise ReleaseError(self._too_large(rel, limit))
             try:
                 raw: BinaryIO = self.zip.open(info)
-            except (zipfile.BadZipFile, NotImplementedError, RuntimeError, OSError) as exc:
-                raise ReleaseError(f"{self.path}: cannot read {rel} from the zip: {exc}") from exc
-            return _BoundedReader(raw, limit, self._too_large(rel, limit))
+            except Exception as exc:  # a corrupt or encrypted entry, an unknown compression method
+                raise ReleaseError(f"{self.path}: cannot read {rel} from the zip: {exc}") from None
+            return _BoundedReader(raw, limit, self._too_large(rel, limit), f"{self.path}: cannot read {rel}")
         target = self.path / rel
         if not target.is_file() and not target.is_symlink():
             raise ReleaseError(f"{self.path}: cannot read {rel}: no such file")
@@ -157,7 +161,7 @@ class _Source:
             raw = target.open("rb")
         except OSError as exc:
             raise ReleaseError(f"{self.path}: cannot read {rel}: {exc.strerror or exc}") from exc
-        return _BoundedReader(raw, limit, self._too_large(rel, limit))
+        return _BoundedReader(raw, limit, self._too_large(rel, limit), f"{self.path}: cannot read {rel}")
 
     def read(self, rel: str, limit: int) -> bytes:
         if self.zip is None and not unsafe_path(rel):
@@ -174,10 +178,7 @@ class _Source:
                 raise ReleaseError(self._too_large(rel, limit))
             return data
         with self.open(rel, limit) as stream:
-            try:
-                return stream.read()
-            except (zipfile.BadZipFile, OSError, EOFError) as exc:
-                raise ReleaseError(f"{self.path}: cannot read {rel}: {exc}") from exc
+            return stream.read()
 
     def close(self) -> None:
         if self.zip is not None:
