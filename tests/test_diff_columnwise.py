@@ -151,6 +151,7 @@ def test_changes_read_like_a_list(monkeypatch):
                 {"key": {"id": "2"}, "cells": {"a": {"old": "x", "new": "X"}}},
                 {"key": {"id": "4"}, "cells": {"a": {"old": "x", "new": "X"}}}]
     assert t.changed == expected and t.changed[-1] == expected[-1] and t.changed[1:] == expected[1:]
+    assert t.changed[::2] == expected[::2] and t.changed[::-1] == expected[::-1]
 
 
 # --- the CSV reader --------------------------------------------------------------------------------

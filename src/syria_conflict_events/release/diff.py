@@ -3,7 +3,14 @@ changed cells), schema changes (tables, columns, types, vocabulary codes), the S
 changes require, and the identifier rules between releases (a removed row's ID must be in
 retired_ids; tombstones are never removed; a retired ID is never reused).
 
-Rendered as JSON (complete) and Markdown (for people; long lists are cut with a count)."""
+Rendered as JSON (complete) and Markdown (for people; long lists are cut with a count).
+
+It holds at a million events: each table is read as Arrow text columns, both versions of one table
+at a time; rows are matched by key without a Python object per row (fixed-width key bytes and a
+binary search, or a hash); every common field is compared for all matched rows at once; the rows
+that differ are kept as Arrow columns and become dicts only when read, a batch at a time, and
+added or removed rows are written out as JSON text by Arrow. Cells are compared as their exact
+text, as the CSV holds them."""
 
 from __future__ import annotations
 
@@ -81,10 +88,12 @@ class Changes(Rows):
         if not isinstance(item, slice):
             position = range(len(self))[item]  # IndexError as a list raises it
             return self[position:position + 1][0]
+        start, _, step = item.indices(len(self))
+        if step != 1:
+            return list(self)[item]
         keys = Rows.__getitem__(self, item)
         if not keys:
             return []
-        start, _, _ = item.indices(len(self))
         n = len(keys)
         columns = [(name, changed.slice(start, n).to_pylist(), old.slice(start, n).to_pylist(),
                     new.slice(start, n).to_pylist()) for name, changed, old, new in self.cells]
@@ -445,9 +454,8 @@ def _is_identity(positions: np.ndarray) -> bool:
 
 
 def _rows(old_table: pa.Table, new_table: pa.Table, old: TableSnapshot, new: TableSnapshot, diff: TableDiff) -> None:
-    """Rows matched by key (one hash pass over the keys of both versions, then integer lookups),
-    then each common field compared as text for all matched rows at once; dicts are made only
-    for the rows that differ, when they are read."""
+    """Rows matched by key (:func:`match_rows`), then each common field compared as text for all
+    matched rows at once; the rows that differ are kept as Arrow columns (dicts only when read)."""
     import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
