@@ -1,0 +1,240 @@
+"""`sce export`'s column-wise writers against their row-by-row definitions: release/csv_text
+against csv.writer on generated tables (every kind of cell, batches of a few rows), and the
+command's column-wise path against its row-by-row path on generated packages, the bundled data and
+a built release; streaming to stdout and to a temporary file that replaces --out only when
+complete."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+from pathlib import Path
+
+import pyarrow as pa
+import pytest
+from conftest import REPO, VALID_ROWS, write_package
+from hypothesis import given
+from hypothesis import strategies as st
+from test_export_frozen import tricky_package
+
+from syria_conflict_events import loader
+from syria_conflict_events.cli import main
+from syria_conflict_events.commands import export
+from syria_conflict_events.declaration import load_declaration
+from syria_conflict_events.release import build_release, csv_text, json_text
+
+DECL = load_declaration()
+FORMATS = ("csv", "json", "parquet")
+
+
+# --- csv_text against csv.writer -------------------------------------------------------------------
+
+CELL_TEXT = st.text(st.sampled_from([*'ab,"\' \\é', "\u062d", "\U0001f600", "\t", "\r", "\n", "\x00", "\x01", "\x1f"]),
+                    max_size=6)
+COLUMN_KINDS = {
+    "string": (pa.string(), CELL_TEXT.filter(bool)),  # "" is missing in every table the loader reads
+    "integer": (pa.int64(), st.integers(-(2**53), 2**53)),
+    "number": (pa.float64(), st.floats(allow_nan=True, allow_infinity=True)),
+    "date": (pa.date32(), st.dates(dt.date(1, 1, 1), dt.date(9999, 12, 31))),
+}
+
+
+@st.composite
+def tables(draw) -> pa.Table:
+    kinds = draw(st.lists(st.sampled_from(sorted(COLUMN_KINDS)), min_size=1, max_size=5))
+    rows = draw(st.integers(0, 9))
+    columns = {}
+    for i, kind in enumerate(kinds):
+        arrow_type, values = COLUMN_KINDS[kind]
+        columns[f"c{i}"] = pa.array(draw(st.lists(st.none() | values, min_size=rows, max_size=rows)), arrow_type)
+    return pa.table(columns)
+
+
+def python_cell(value):
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
+def csv_of(table: pa.Table) -> bytes:
+    import io
+
+    out = io.BytesIO()
+    csv_text.write_csv(out, table)
+    return out.getvalue()
+
+
+@given(tables(), st.integers(1, 4))
+def test_csv_text_is_what_csv_writer_writes(table, batch_rows):
+    expected = csv_text.rows_text([table.column_names, *([python_cell(v) for v in row.values()]
+                                                          for row in table.to_pylist())])
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(json_text, "BATCH_ROWS", batch_rows)
+        assert csv_of(table) == expected.encode()
+
+
+def test_csv_text_of_a_one_column_table_writes_missing_as_two_quotes():
+    table = pa.table({"id": pa.array(["a", None, 'x"y', "b,c"])})
+    assert csv_of(table) == b'id\na\n""\n"x""y"\n"b,c"\n'
+
+
+def test_csv_text_of_a_large_string_column():
+    table = pa.table({"a": pa.array(['q"', None], pa.large_string()), "n": pa.array([1, 2])})
+    assert csv_of(table) == b'a,n\n"q""",1\n,2\n'
+
+
+# --- the command: column-wise against row by row ---------------------------------------------------
+
+def both_ways(pkg: Path, table: str, fmt: str) -> tuple[bytes, bytes | None]:
+    """(row-by-row bytes, column-wise bytes or None when the command would not take that path)."""
+    import io
+    import warnings
+
+    spec, text = loader.load_text(table, root=pkg)
+    typed = loader.typed_arrow(text, spec)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", loader.DataWarning)
+        rowwise = export.rowwise_bytes(fmt, loader.load(table, root=pkg), spec)
+    if typed is None or (fmt == "parquet" and export._declared_table(spec) is None):
+        return rowwise, None
+    out = io.BytesIO()
+    export.write_columnwise(fmt, typed, spec, out)
+    return rowwise, out.getvalue()
+
+
+NUMBER_TEXT = st.one_of(
+    st.floats(-1e20, 1e20, allow_nan=False).map(repr),
+    st.floats(-1e20, 1e20, allow_nan=False).map(lambda v: f"{v:.6e}"),
+    st.floats(-1000, 1000, allow_nan=False).map(lambda v: f"{v:.3f}"),
+    st.integers(-999, 999).map(str),
+    st.sampled_from(["", ".5", "5.", "-0.0", "1E5", "0.00001"]),
+)
+TEXT = st.text(st.sampled_from([*'ab,"\' \\é\t', "\u062d", "\x01"]), max_size=5)
+
+
+@given(st.lists(st.tuples(TEXT, NUMBER_TEXT, NUMBER_TEXT), min_size=0, max_size=6),
+       st.lists(st.tuples(TEXT, st.integers(-(2**53), 2**53).map(str), st.dates(dt.date(1, 1, 1))), max_size=4))
+def test_columnwise_export_is_the_row_by_row_export(tmp_path_factory, places, events):
+    rows = json.loads(json.dumps(VALID_ROWS))
+    rows["places"] += [{"place_id": f"p{i}", "name": name or "x", "place_type": "city", "country_iso3": "SYR",
+                        "latitude": lat, "longitude": lon, "notes": name, "verification": "verified"}
+                       for i, (name, lat, lon) in enumerate(places)]
+    rows["events"] += [{**VALID_ROWS["events"][0], "event_id": f"E{i}", "summary": text or "x", "notes": text,
+                        "fatalities_low": count, "date_end": day.isoformat()}
+                       for i, (text, count, day) in enumerate(events)]
+    pkg = write_package(tmp_path_factory.mktemp("gen") / "pkg", rows)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(json_text, "BATCH_ROWS", 3)
+        for table in ("places", "events"):
+            for fmt in FORMATS:
+                rowwise, columnwise = both_ways(pkg, table, fmt)
+                assert columnwise == rowwise, (table, fmt)
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_bundled_data_columnwise_is_row_by_row(fmt):
+    for table in DECL.tables:
+        rowwise, columnwise = both_ways(REPO, table, fmt)
+        assert columnwise == rowwise, table
+
+
+def test_csv_of_the_bundled_data_is_its_file_but_for_the_text_of_numbers():
+    """The export writes each number as Python does (36.20 -> 36.2), as it always has; the files
+    keep the text they were written with, so they are not copied."""
+    import csv
+
+    for table in DECL.tables.values():
+        exported, _ = both_ways(REPO, table.name, "csv")
+        numbers = [i for i, f in enumerate(table.fields) if f.type == "number"]
+        if not numbers:
+            assert exported == (REPO / table.path).read_bytes(), table.name
+            continue
+        got = list(csv.reader(exported.decode().splitlines()))
+        want = list(csv.reader((REPO / table.path).read_text(encoding="utf-8").splitlines()))
+        for row in want[1:]:
+            for i in numbers:
+                row[i] = repr(float(row[i])) if row[i] else ""
+        assert got == want, table.name
+
+
+def test_readable_tables_never_take_the_row_by_row_path(tmp_path, monkeypatch):
+    pkg = tricky_package(tmp_path / "pkg")
+
+    def refuse(*_args):
+        raise AssertionError("row-by-row path taken")
+
+    monkeypatch.setattr(export, "rowwise_bytes", refuse)
+    for fmt in FORMATS:
+        assert main(["export", "events", "--format", fmt, "--package", str(pkg), "--out", str(tmp_path / "o")]) == 0
+
+
+# --- sources, streaming, failures ------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def release(tmp_path_factory) -> Path:
+    base = tmp_path_factory.mktemp("export-release")
+    zip_path = build_release(write_package(base / "pkg"), base / "dist", update_registry=False,
+                             progress=lambda _msg: None)
+    return base / "dist" / zip_path.stem
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_export_of_a_release_directory_is_its_files(release, tmp_path, fmt):
+    folder = {"csv": "data", "json": "json", "parquet": "parquet"}[fmt]
+    for table in DECL.tables:
+        out = tmp_path / f"{table}.{fmt}"
+        assert main(["export", table, "--format", fmt, "--package", str(release), "--out", str(out)]) == 0
+        assert out.read_bytes() == (release / folder / f"{table}.{fmt}").read_bytes(), table
+
+
+def test_a_release_file_changed_after_publication_is_refused(release, tmp_path, capsys):
+    copy = tmp_path / "release"
+    shutil.copytree(release, copy)
+    events = copy / "data" / "events.csv"
+    events.write_bytes(events.read_bytes().replace(b"Fighting", b"Fight"))
+    out = tmp_path / "events.csv"
+    assert main(["export", "events", "--format", "csv", "--package", str(copy), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "does not match its SHA-256" in err and "Traceback" not in err
+    assert not out.exists() and list(tmp_path.iterdir()) == [copy]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json"])
+def test_stdout_is_the_file_in_batches(tmp_path, fmt, monkeypatch, capsysbinary):
+    pkg = tricky_package(tmp_path / "pkg")
+    monkeypatch.setattr(json_text, "BATCH_ROWS", 2)
+    out = tmp_path / f"places.{fmt}"
+    assert main(["export", "places", "--format", fmt, "--package", str(pkg), "--out", str(out)]) == 0
+    capsysbinary.readouterr()
+    assert main(["export", "places", "--format", fmt, "--package", str(pkg)]) == 0
+    assert capsysbinary.readouterr().out == out.read_bytes()
+
+
+def test_parquet_of_missing_required_cells_is_refused(tmp_path, capsys):
+    from test_export_frozen import invalid_package
+
+    pkg = invalid_package(tmp_path / "pkg")
+    (tmp_path / "out").mkdir()
+    out = tmp_path / "out" / "events.parquet"
+    out.write_bytes(b"keep me")
+    with pytest.warns(loader.DataWarning):
+        assert main(["export", "events", "--format", "parquet", "--package", str(pkg), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "data/events.csv: cannot be written as Parquet" in err and "sce validate" in err
+    assert "Traceback" not in err
+    assert [p.name for p in out.parent.iterdir()] == ["events.parquet"] and out.read_bytes() == b"keep me"
+
+
+def test_a_failure_while_writing_leaves_the_old_output_and_no_temporary_file(tmp_path, monkeypatch, capsys):
+    pkg = write_package(tmp_path / "pkg")
+    (tmp_path / "out").mkdir()
+    out = tmp_path / "out" / "events.csv"
+    out.write_bytes(b"keep me")
+
+    def half(out_file, _table):
+        out_file.write(b"event_id,")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(csv_text, "write_csv", half)
+    assert main(["export", "events", "--format", "csv", "--package", str(pkg), "--out", str(out)]) == 2
+    assert "cannot write: No space left on device" in capsys.readouterr().err
+    assert [p.name for p in out.parent.iterdir()] == ["events.csv"] and out.read_bytes() == b"keep me"
