@@ -77,6 +77,17 @@ def test_csv_text_of_a_one_column_table_writes_missing_as_two_quotes():
     assert csv_of(table) == b'id\na\n""\n"x""y"\n"b,c"\n'
 
 
+def test_csv_text_of_a_batch_whose_text_could_pass_the_string_limit(monkeypatch):
+    table = pa.table({"a": ['q"', None, "x,y", "\x00"], "n": [1, None, 3, 4], "d": [dt.date(1, 1, 1)] * 4})
+    expected = csv_of(table)
+    monkeypatch.setattr(json_text, "STRING_LIMIT", 8)  # every batch is widened to large_string
+    seen, line_texts = [], csv_text.line_texts
+    monkeypatch.setattr(csv_text, "line_texts", lambda batch: seen.append(batch.schema.types) or line_texts(batch))
+    assert csv_of(table) == expected
+    assert expected == b'a,n,d\n"q""",1,0001-01-01\n,,0001-01-01\n"x,y",3,0001-01-01\n\x00,4,0001-01-01\n'
+    assert seen and all(types[0] == pa.large_string() for types in seen)
+
+
 def test_csv_text_of_a_large_string_column():
     table = pa.table({"a": pa.array(['q"', None], pa.large_string()), "n": pa.array([1, 2])})
     assert csv_of(table) == b'a,n\n"q""",1\n,2\n'

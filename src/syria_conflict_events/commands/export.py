@@ -86,7 +86,7 @@ def _parquet_errors(spec: TableSpec, write: Callable[[], None]) -> None:
 
     try:
         write()
-    except (pa.ArrowInvalid, ReleaseError, KeyError) as exc:
+    except (pa.ArrowException, ReleaseError, KeyError) as exc:
         raise CommandError(f"{spec.path}: cannot be written as Parquet ({exc}); run `sce validate`") from exc
 
 

@@ -13,7 +13,8 @@ batch of rows at a time, without a Python object per cell:
   ``csv.writer`` itself, whose rules for those differ between Python versions;
 * a row of one missing cell is ``""`` (csv.writer's way of writing a row that is not empty);
 * the cells and the commas between them are joined element-wise in one Arrow call per batch, so
-  the batch's text is the joined array's data buffer and is written as it is."""
+  the batch's text is the joined array's data buffer and is written as it is (``large_string``
+  where a batch's text could pass 2 GiB)."""
 
 from __future__ import annotations
 
@@ -27,7 +28,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..arrow_types import text_bytes, text_offsets
-from .json_text import as_array, batches, float_texts
+from .json_text import as_array, batches, float_texts, widened
 
 _COMMA, _QUOTE = ord(","), ord('"')
 
@@ -135,5 +136,5 @@ def write_csv(out: BinaryIO, table: pa.Table) -> None:
     if not table.num_columns:
         return
     for batch in batches(table):
-        if batch.num_rows:
-            out.write(_data(line_texts(batch)))
+        if batch.num_rows:  # quoting at most doubles a cell: widened's bound (JSON's escapes) covers it
+            out.write(_data(line_texts(widened(batch, batch.num_columns + 3))))
