@@ -24,20 +24,29 @@ def read_events(root: Path, decl: Declaration) -> pd.DataFrame:
 
 
 def coverage_matrix(events: pd.DataFrame, start: str, end: str, fronts: list[str]) -> pd.DataFrame:
-    """Rows: every day of [start, end]; columns: fronts (declared order) plus a total."""
+    """Rows: every day of [start, end]; columns: fronts (declared order), events without a front
+    (only when there are any) and the total. Counted with one difference array per column
+    (+1 on the first day of a span, -1 after its last), so the cost is linear in events + days."""
+    import numpy as np
+
     days = pd.date_range(start, end, freq="D")
-    front = events["front"].astype("str").fillna(NO_FRONT)
     columns = [*fronts, NO_FRONT]
-    counts = pd.DataFrame(0, index=days, columns=columns, dtype="int64")
-    for f, s, e in zip(front, events["date_start"], events["date_end"], strict=True):
-        if pd.isna(s) or pd.isna(e):
-            continue
-        span = (days >= s) & (days <= e)
-        counts.loc[span, f] += 1
+    front = events["front"].astype("str").fillna(NO_FRONT)
+    unknown = sorted(set(front.unique()) - set(columns))
+    if unknown:
+        raise ValueError(f"front {', '.join(map(repr, unknown))} is not declared in the front vocabulary")
+    first, last = np.datetime64(start, "D"), np.datetime64(end, "D")
+    begins = events["date_start"].to_numpy(dtype="datetime64[D]", na_value=np.datetime64("NaT"))
+    ends = events["date_end"].to_numpy(dtype="datetime64[D]", na_value=np.datetime64("NaT"))
+    begins, ends = np.maximum(begins, first), np.minimum(ends, last)  # NaT stays NaT
+    kept = ~(np.isnat(begins) | np.isnat(ends)) & (begins <= ends)
+    column = pd.Categorical(front, categories=columns).codes[kept]
+    diff = np.zeros((len(columns), len(days) + 1), dtype=np.int64)
+    np.add.at(diff, (column, (begins[kept] - first).astype(np.int64)), 1)
+    np.add.at(diff, (column, (ends[kept] - first).astype(np.int64) + 1), -1)
+    counts = pd.DataFrame(np.cumsum(diff, axis=1)[:, : len(days)].T, index=days, columns=columns)
     counts = counts.loc[:, (counts.sum() > 0) | counts.columns.isin(fronts)]
-    counts["all"] = [
-        int(((events["date_start"] <= d) & (events["date_end"] >= d)).sum()) for d in days
-    ]
+    counts["all"] = counts.sum(axis=1)
     counts.index = counts.index.strftime("%Y-%m-%d")
     counts.index.name = "day"
     return counts
