@@ -6,7 +6,9 @@ identifiers (SCE-000001, CLM-000001) are allocated as one more than the largest 
 the table and in retired_ids, so a retired ID is never reused. Slugs (actors, places,
 agreements, sources) are made from the row's name or title unless --id gives one; an existing
 or retired slug is refused. The row is checked against the declaration (types, vocabularies,
-patterns, references to other tables) before anything is written; prints the new row's key."""
+patterns, references to other tables) before anything is written; prints the new row's key.
+A canonical file gets the new line at its sorted place (the rest of the file is copied as it is);
+a file that is not canonical is rewritten canonically, as `sce fmt` would."""
 
 from __future__ import annotations
 
@@ -44,9 +46,9 @@ def _values(sets: list[str], fields: list[str], table: str) -> dict[str, str]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..canonical import FormatError, iter_rows, read_file, to_bytes, write_atomic
+    from ..canonical import FormatError, read_file, to_bytes
     from ..declaration import load_declaration
-    from ..new_row import NewRowError, build_row, resolve_table
+    from ..new_row import NewRowError, build_row, read_target, resolve_table, write_row
     from ..paths import repo_root
 
     decl = load_declaration()
@@ -62,8 +64,8 @@ def run(args: argparse.Namespace) -> int:
         raise CommandError(f"{path}: no such file (is --path the package directory?)")
     values = _values(args.sets, table.field_names, table.name)
     try:
-        rows = list(iter_rows(read_file(root, table.path), table, table.path))
-        row, problems, warnings = build_row(decl, root, table, rows, values, args.id)
+        target = read_target(read_file(root, table.path), table)
+        row, problems, warnings = build_row(decl, root, table, target, values, args.id)
     except FormatError as exc:
         raise CommandError(f"{exc}\n    hint: {exc.hint}") from exc
     except NewRowError as exc:
@@ -80,7 +82,10 @@ def run(args: argparse.Namespace) -> int:
     if args.dry_run:
         sys.stdout.write(to_bytes(table, [row]).decode("utf-8"))
         return 0
-    write_atomic(path, to_bytes(table, [*rows, row]))
+    try:
+        write_row(path, target, row)
+    except OSError as exc:
+        raise CommandError(f"{table.path}: cannot write: {exc.strerror}") from exc
     print(key)
     print(f"added {key} to {table.path}", file=sys.stderr)
     return 0
