@@ -246,6 +246,44 @@ def test_unreadable_input_is_a_clear_error(tmp_path, capsys, content, message):
     assert not out.exists()
 
 
+@pytest.fixture
+def small_chunks(monkeypatch):
+    """The importer's UTF-8 check reads 7 bytes at a time: characters split across chunks."""
+    from syria_conflict_events.importers import common
+
+    monkeypatch.setattr(common, "_CHUNK", 7)
+
+
+def test_a_bad_byte_late_in_the_file_names_its_line_and_nothing_is_written(tmp_path, capsys, small_chunks):
+    data = FIXTURE.read_bytes()
+    lines = data.split(b"\n")
+    lines[5] = lines[5].replace(b",", b",\xe9", 1)
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(b"\n".join(lines))
+    code, _, stderr = _import(capsys, str(bad), "--out", str(tmp_path / "pkg"))
+    assert code == 2 and f"{bad}:6: byte 0xe9 is not valid UTF-8" in stderr and "Traceback" not in stderr
+    assert not (tmp_path / "pkg").exists()
+
+
+def test_a_character_cut_at_the_end_of_the_file_is_refused(tmp_path, capsys, small_chunks):
+    bad = tmp_path / "cut.csv"
+    bad.write_bytes(FIXTURE.read_bytes() + "\u0627".encode()[:1])
+    code, _, stderr = _import(capsys, str(bad), "--out", str(tmp_path / "pkg"))
+    assert code == 2 and "is not valid UTF-8" in stderr and "Traceback" not in stderr
+
+
+def test_characters_across_chunks_and_a_byte_order_mark_read_as_they_are(tmp_path, capsys, small_chunks):
+    rows = _rows(FIXTURE)
+    rows[0]["side_b"] = "\u062c\u064a\u0634 \u0627\u0644\u0641\u062a\u062d"  # Arabic, 2 bytes a character
+    marked = tmp_path / "bom.csv"
+    _write_csv(marked, rows)
+    marked.write_bytes(b"\xef\xbb\xbf" + marked.read_bytes())
+    code, _, stderr = _import(capsys, str(marked), "--out", str(tmp_path / "pkg"))
+    assert code == 0, stderr
+    events = (tmp_path / "pkg" / "data" / "events.csv").read_text(encoding="utf-8")
+    assert f"and {rows[0]['side_b']} " in events  # the summary names both sides
+
+
 def test_missing_file_and_bad_dates_are_usage_errors(tmp_path, capsys):
     code, _, stderr = _import(capsys, str(tmp_path / "absent.csv"), "--out", str(tmp_path / "pkg"))
     assert code == 2 and "cannot read" in stderr
