@@ -160,3 +160,19 @@ def test_failed_export_leaves_the_existing_output(built, tmp_path):
     before = _snapshot(tmp_path)
     assert main(["export", "events", "--format", "csv", "--package", str(pkg), "--out", str(out)]) == 2
     assert _snapshot(tmp_path) == before
+
+
+def test_export_reports_what_it_wrote(built, tmp_path, capsys):
+    out = tmp_path / "events.json"
+    assert main(["export", "events", "--format", "json", "--package", str(built["pkg"]), "--out", str(out)]) == 0
+    assert capsys.readouterr().err == f"wrote {out} ({len(VALID_ROWS['events'])} rows, {out.stat().st_size:,} bytes)\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["events.json"]  # no temporary file left beside it
+
+
+def test_export_onto_a_directory_exits_2_and_leaves_it(built, tmp_path, capsys):
+    target = tmp_path / "taken"
+    (target / "inside").mkdir(parents=True)
+    assert main(["export", "events", "--format", "csv", "--package", str(built["pkg"]), "--out", str(target)]) == 2
+    err = capsys.readouterr().err
+    assert f"sce export: {target}: cannot write:" in err and "Traceback" not in err
+    assert sorted(p.name for p in tmp_path.rglob("*")) == ["inside", "taken"]
