@@ -371,7 +371,10 @@ def _needs(decl: Declaration, table: Table, row: pa.Table) -> dict[str, list[str
         if columns is not None and fk.reference[0] not in columns:
             columns.append(fk.reference[0])
     asked = _Asked(decl)
-    row_errors(decl, table, row, asked)
+    try:
+        row_errors(decl, table, row, asked)
+    except KeyError:  # a rule read a table without asking first: give the rules every table
+        asked.asked.update(decl.tables)
     for name in sorted(asked.asked):
         needs[name] = None
     return {name: columns for name, columns in needs.items() if name not in children}
