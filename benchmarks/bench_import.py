@@ -13,11 +13,17 @@ machine and its load (printed); run it on a quiet machine.
 
     .venv/bin/python benchmarks/bench_import.py                       # the sample in ../shared
     .venv/bin/python benchmarks/bench_import.py path/to/ged.csv --repeat 5
+    .venv/bin/python benchmarks/bench_import.py --times 20 --repeat 1   # the sample 20 times over
+
+--times K writes a K-fold copy of the file into a temporary directory (each copy's UCDP ids
+shifted, so every event is new): 20 times the Syria sample is 331k events, the size of the
+global GED, for the importer's memory at that size. The copy is removed afterwards.
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
 import os
 import shutil
 import sys
@@ -36,24 +42,42 @@ print(len(pd.read_csv(sys.argv[1], dtype=str, keep_default_na=False)))
 """
 
 
+def _times(sample: Path, k: int, dest: Path) -> Path:
+    """``sample``'s rows ``k`` times, the ids of copy i shifted by i * 10**7 (UCDP ids are smaller)."""
+    out = dest / f"{sample.stem}-x{k}.csv"
+    with sample.open(encoding="utf-8", newline="") as src, out.open("w", encoding="utf-8", newline="") as dst:
+        reader, writer = csv.reader(src), csv.writer(dst, lineterminator="\n")
+        header = next(reader)
+        rows = list(reader)
+        writer.writerow(header)
+        i = header.index("id")
+        for copy in range(k):
+            writer.writerows([*row[:i], str(int(row[i]) + copy * 10**7), *row[i + 1:]] for row in rows)
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("sample", type=Path, nargs="?", default=SAMPLE, help=f"UCDP GED CSV (default: {SAMPLE})")
     p.add_argument("--repeat", type=int, default=3, help="runs per measurement (the fastest is kept)")
+    p.add_argument("--times", type=int, default=1, help="import a copy of the file this many times over")
     args = p.parse_args(argv)
     if not args.sample.is_file():
         print(f"no UCDP GED sample at {args.sample}: give the path of a UCDP GED CSV "
               "(the shared samples folder sits beside the repository)", file=sys.stderr)
         return 2
-    if args.repeat < 1:
-        p.error("--repeat must be at least 1")
+    if args.repeat < 1 or args.times < 1:
+        p.error("--repeat and --times must be at least 1")
 
     sce = str(Path(PYTHON).with_name("sce"))
-    rows = max(0, sum(1 for _ in args.sample.open("rb")) - 1)
+    work = Path(tempfile.mkdtemp(prefix="sce-bench-import-"))
+    if args.times > 1:
+        args.sample = _times(args.sample, args.times, work)
+    with args.sample.open("rb") as fh:
+        rows = max(0, sum(1 for _ in fh) - 1)
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores; repeat={args.repeat}; "
           f"load average {os.getloadavg()[0]:.1f} at start")
     print(f"sample {args.sample} ({args.sample.stat().st_size / 2**20:.1f} MiB, {rows:,} lines)")
-    work = Path(tempfile.mkdtemp(prefix="sce-bench-import-"))
     out = work / "package"
     imported = [args.sample.as_posix(), "--out", str(out)]
     results: dict[str, Run] = {}
