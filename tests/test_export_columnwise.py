@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import shutil
+import warnings
 from pathlib import Path
 
 import pyarrow as pa
@@ -16,7 +17,7 @@ import pytest
 from conftest import REPO, VALID_ROWS, write_package
 from hypothesis import given
 from hypothesis import strategies as st
-from test_export_frozen import tricky_package
+from test_export_frozen import invalid_package, tricky_package
 
 from syria_conflict_events import loader
 from syria_conflict_events.cli import main
@@ -95,18 +96,20 @@ def test_csv_text_of_a_large_string_column():
 
 # --- the command: column-wise against row by row ---------------------------------------------------
 
-def both_ways(pkg: Path, table: str, fmt: str) -> tuple[bytes, bytes | None]:
-    """(row-by-row bytes, column-wise bytes or None when the command would not take that path)."""
+def both_ways(pkg: Path, table: str, fmt: str) -> tuple[bytes, bytes]:
+    """(row-by-row bytes from load()'s frame, column-wise bytes from loader.typed_arrow); the
+    unreadable cells both report must be the same."""
     import io
-    import warnings
 
     spec, text = loader.load_text(table, root=pkg)
-    typed = loader.typed_arrow(text, spec)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", loader.DataWarning)
+    typed, problems = loader.typed_arrow(text, spec)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", loader.DataWarning)
         rowwise = export.rowwise_bytes(fmt, loader.load(table, root=pkg), spec)
-    if typed is None or (fmt == "parquet" and export._declared_table(spec) is None):
-        return rowwise, None
+    with warnings.catch_warnings(record=True) as again:
+        warnings.simplefilter("always", loader.DataWarning)
+        loader.warn_unreadable(problems)
+    assert [str(w.message) for w in again] == [str(w.message) for w in caught]
     out = io.BytesIO()
     export.write_columnwise(fmt, typed, spec, out)
     return rowwise, out.getvalue()
@@ -119,26 +122,43 @@ NUMBER_TEXT = st.one_of(
     st.integers(-999, 999).map(str),
     st.sampled_from(["", ".5", "5.", "-0.0", "1E5", "0.00001"]),
 )
+BAD_NUMBER_TEXT = st.sampled_from(["nan", "inf", "-Infinity", "+1", "1,5", "x", "1e999", "0x10"])
+INTEGER_TEXT = st.integers(-(2**53), 2**53).map(str) | st.sampled_from(["007", "-0", "+1", "1.5", "1e3", "x",
+                                                                         str(2**63)])
+DATE_TEXT = st.dates(dt.date(1, 1, 1)).map(dt.date.isoformat) | st.sampled_from(["2024-02-30", "2024-1-1",
+                                                                                 "0000-01-01", "x"])
 TEXT = st.text(st.sampled_from([*'ab,"\' \\é\t', "\u062d", "\x01"]), max_size=5)
+CODE = st.sampled_from(["city", "facility", "country", "galaxy", ""])  # place_type: a bad code is missing
+PRECISION = st.sampled_from(["1", "7", "07", "9", "x"])  # location_precision, an integer vocabulary
 
 
-@given(st.lists(st.tuples(TEXT, NUMBER_TEXT, NUMBER_TEXT), min_size=0, max_size=6),
-       st.lists(st.tuples(TEXT, st.integers(-(2**53), 2**53).map(str), st.dates(dt.date(1, 1, 1))), max_size=4))
+@given(st.lists(st.tuples(TEXT, NUMBER_TEXT | BAD_NUMBER_TEXT, NUMBER_TEXT, CODE), min_size=0, max_size=6),
+       st.lists(st.tuples(TEXT, INTEGER_TEXT, DATE_TEXT, PRECISION), max_size=4))
 def test_columnwise_export_is_the_row_by_row_export(tmp_path_factory, places, events):
     rows = json.loads(json.dumps(VALID_ROWS))
-    rows["places"] += [{"place_id": f"p{i}", "name": name or "x", "place_type": "city", "country_iso3": "SYR",
+    rows["places"] += [{"place_id": f"p{i}", "name": name or "x", "place_type": code, "country_iso3": "SYR",
                         "latitude": lat, "longitude": lon, "notes": name, "verification": "verified"}
-                       for i, (name, lat, lon) in enumerate(places)]
+                       for i, (name, lat, lon, code) in enumerate(places)]
     rows["events"] += [{**VALID_ROWS["events"][0], "event_id": f"E{i}", "summary": text or "x", "notes": text,
-                        "fatalities_low": count, "date_end": day.isoformat()}
-                       for i, (text, count, day) in enumerate(events)]
+                        "fatalities_low": count, "date_end": day, "location_precision": precision}
+                       for i, (text, count, day, precision) in enumerate(events)]
     pkg = write_package(tmp_path_factory.mktemp("gen") / "pkg", rows)
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(json_text, "BATCH_ROWS", 3)
         for table in ("places", "events"):
-            for fmt in FORMATS:
+            for fmt in ("csv", "json"):  # Parquet refuses a required cell read as missing (below)
                 rowwise, columnwise = both_ways(pkg, table, fmt)
                 assert columnwise == rowwise, (table, fmt)
+
+
+def test_columnwise_parquet_of_unreadable_optional_cells_is_the_row_by_row_parquet(tmp_path):
+    rows = json.loads(json.dumps(VALID_ROWS))
+    rows["places"][0].update(latitude="north", longitude="nan", admin1="")
+    rows["events"][0].update(fatalities_low="four", date_end="2024-11-29", front="nowhere")
+    pkg = write_package(tmp_path / "pkg", rows)
+    for table in ("places", "events"):
+        rowwise, columnwise = both_ways(pkg, table, "parquet")
+        assert columnwise == rowwise, table
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
@@ -167,15 +187,19 @@ def test_csv_of_the_bundled_data_is_its_file_but_for_the_text_of_numbers():
         assert got == want, table.name
 
 
-def test_readable_tables_never_take_the_row_by_row_path(tmp_path, monkeypatch):
-    pkg = tricky_package(tmp_path / "pkg")
+@pytest.mark.parametrize("build", [tricky_package, invalid_package])
+def test_only_an_older_schemas_parquet_takes_the_row_by_row_path(tmp_path, monkeypatch, build):
+    pkg = build(tmp_path / "pkg")
 
     def refuse(*_args):
         raise AssertionError("row-by-row path taken")
 
     monkeypatch.setattr(export, "rowwise_bytes", refuse)
-    for fmt in FORMATS:
-        assert main(["export", "events", "--format", fmt, "--package", str(pkg), "--out", str(tmp_path / "o")]) == 0
+    for fmt in ("csv", "json") if build is invalid_package else FORMATS:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", loader.DataWarning)
+            assert main(["export", "events", "--format", fmt, "--package", str(pkg), "--out",
+                         str(tmp_path / "o")]) == 0
 
 
 # --- sources, streaming, failures ------------------------------------------------------------------
@@ -221,8 +245,6 @@ def test_stdout_is_the_file_in_batches(tmp_path, fmt, monkeypatch, capsysbinary)
 
 
 def test_parquet_of_missing_required_cells_is_refused(tmp_path, capsys):
-    from test_export_frozen import invalid_package
-
     pkg = invalid_package(tmp_path / "pkg")
     (tmp_path / "out").mkdir()
     out = tmp_path / "out" / "events.parquet"

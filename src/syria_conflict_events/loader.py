@@ -299,32 +299,66 @@ def convert(arrow: pa.Table, spec: TableSpec) -> tuple[pd.DataFrame, list[CellPr
     return pd.DataFrame(columns), problems
 
 
-def typed_arrow(arrow: pa.Table, spec: TableSpec) -> pa.Table | None:
-    """The table of text columns in its types as Arrow columns (string, int64, float64, date32),
-    holding the values :func:`convert` puts in the frame; None when a cell needs convert's careful
-    path or is not one of its column's categories (convert reads those as missing and warns)."""
+def _fast_typed(text: pa.ChunkedArray, col: ColumnSpec) -> pa.ChunkedArray | None:
+    """The column in its Arrow type by the fast conversion :func:`convert` tries first; None when
+    a cell needs the careful path or is not one of the column's categories."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
     from .arrow_types import fast_parse
 
-    columns = []
+    values = fast_parse(text, _field(col))
+    if values is None or col.enum is None:
+        return values
+    # a categorical of the enum's codes (dtypes), checked without importing pandas
+    if len(set(col.enum)) != len(col.enum):
+        return None  # pandas refuses such categories
+    try:
+        categories = pa.array(list(col.enum), type=values.type)  # as _categorical
+    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError):
+        return None
+    known = pc.sum(pc.is_in(values, value_set=categories)).as_py() or 0
+    return values if known == len(values) - values.null_count else None
+
+
+def _careful_typed(text: pa.ChunkedArray, spec: TableSpec, col: ColumnSpec) -> tuple[pa.Array, list[CellProblem]]:
+    """The column as :func:`convert` reads it (unreadable cells missing, and reported), in its Arrow type."""
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    frame, problems = convert(pa.table({col.name: text}), TableSpec(spec.name, spec.path, (col,), spec.primary_key))
+    series = frame[col.name]
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        codes = series.cat.codes.to_numpy()
+        return pc.take(pa.array(list(series.cat.categories)), pa.array(codes, mask=codes < 0)), problems
+    if col.type == "date":
+        return pc.cast(pa.array(series), pa.date32()), problems
+    if col.type == "number":
+        values = pa.array(series, pa.float64())
+        return pc.if_else(pc.is_nan(values), pa.scalar(None, pa.float64()), values), problems  # as records()
+    return pa.array(series, pa.int64() if col.type == "integer" else None), problems
+
+
+def typed_arrow(arrow: pa.Table, spec: TableSpec) -> tuple[pa.Table, list[CellProblem]]:
+    """The table of text columns in its types as Arrow columns (string, int64, float64, date32),
+    holding the values :func:`convert` puts in the frame, and the cells it could not read (missing
+    here too). Columns whose every cell reads by the fast conversion never become pandas."""
+    import pyarrow as pa
+
+    columns, problems = [], []
     for col in spec.columns:
-        values = fast_parse(arrow.column(col.name), _field(col))
+        values = _fast_typed(arrow.column(col.name), col)
         if values is None:
-            return None
-        if col.enum is not None:  # a categorical of the enum's codes (dtypes), without importing pandas
-            if len(set(col.enum)) != len(col.enum):
-                return None  # pandas refuses such categories
-            try:
-                categories = pa.array(list(col.enum), type=values.type)  # as _categorical
-            except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError):
-                return None
-            known = pc.sum(pc.is_in(values, value_set=categories)).as_py() or 0
-            if known != len(values) - values.null_count:
-                return None
+            values, found = _careful_typed(arrow.column(col.name), spec, col)
+            problems += found
         columns.append(values)
-    return pa.table(columns, names=spec.field_names)
+    return pa.table(columns, names=spec.field_names), problems
+
+
+def warn_unreadable(problems: list[CellProblem]) -> None:
+    """The DataWarning :func:`load` gives about cells it read as missing (nothing when none)."""
+    _warn(problems, stacklevel=2)
 
 
 def read_csv_text(path: Path, spec: TableSpec) -> pa.Table:

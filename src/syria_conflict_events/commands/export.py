@@ -22,13 +22,13 @@ if TYPE_CHECKING:
 
 FORMATS = ("csv", "json", "parquet")
 
-# How it works: the table is read as Arrow text columns and typed column by column (the loader's
-# own fast conversion, so the values are the ones `load` gives), then written a batch of rows at a
-# time into a temporary file next to --out (renamed when complete) or to standard output, by the
-# release's column-wise writers (json_text, csv_text, writers_parquet). Memory is the table's
-# columns plus one batch of text. Tables the loader reads with warnings (cells not of their type
-# or vocabulary, read as missing) and the Parquet of a package whose Table Schema is not the
-# installed declaration's (an older release) take the row-by-row path below: rare, and slower.
+# How it works: the table is read as Arrow text columns and typed column by column by the loader
+# (loader.typed_arrow: the values `load` gives, cells it cannot read missing, with its warning),
+# then written a batch of rows at a time into a temporary file next to --out (renamed when
+# complete) or to standard output, by the release's column-wise writers (json_text, csv_text,
+# writers_parquet). Memory is the table's columns plus one batch of text. Only the Parquet of a
+# package whose Table Schema is not the installed declaration's (an older release: pandas' types)
+# takes the row-by-row path below: rare, and slower.
 
 
 def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -153,17 +153,18 @@ def write_columnwise(fmt: str, typed: pa.Table, spec: TableSpec, out: BinaryIO) 
 
 def _writer(fmt: str, table: str, kwargs: dict[str, Any]) -> tuple[Callable[[BinaryIO], None], int]:
     """What writes the output, and the number of rows."""
-    from ..loader import load, load_text, typed_arrow
+    from ..loader import convert, load_text, typed_arrow, warn_unreadable
 
     spec, text = guarded(lambda: load_text(table, **kwargs))
-    typed = typed_arrow(text, spec)
+    if fmt == "parquet" and _declared_table(spec) is None:
+        frame, problems = convert(text, spec)
+        warn_unreadable(problems)
+        data = rowwise_bytes(fmt, frame, spec)
+        return (lambda out: out.write(data)), len(frame)
+    typed, problems = typed_arrow(text, spec)
     del text  # the typed columns keep what they share with it
-    if typed is not None and (fmt != "parquet" or _declared_table(spec) is not None):
-        return (lambda out: write_columnwise(fmt, typed, spec, out)), typed.num_rows
-    typed = None  # not needed by the row-by-row path
-    frame = guarded(lambda: load(table, **kwargs))  # warns about the cells it reads as missing
-    data = rowwise_bytes(fmt, frame, spec)
-    return (lambda out: out.write(data)), len(frame)
+    warn_unreadable(problems)  # the cells read as missing, as load() says
+    return (lambda out: write_columnwise(fmt, typed, spec, out)), typed.num_rows
 
 
 def run(args: argparse.Namespace) -> int:
