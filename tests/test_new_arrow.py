@@ -227,3 +227,20 @@ def test_only_the_key_columns_of_referenced_tables_are_kept(valid_package):
     assert not warnings
     assert {name: t.column_names for name, t in ctx.tables.items()} == {
         "events": ["event_id"], "sources": ["source_id"], "actors": ["actor_id"]}
+
+
+def test_row_rules_that_read_other_tables_get_them(make_package, capsys):
+    """An event_agreements row is checked against the event's end, the agreement's start and the
+    claim's event: those tables are read whole (the rules ask for them)."""
+    root = make_package(lambda rows: rows["agreements"][0].update(date_effective="2025-01-01"))
+    before = _snapshot(root)
+    assert sce_new(root, "event-agreement", "event_id=SCE-000001", "agreement_id=de-escalation-2019",
+                   "relation=violates", "asserted_by_actor_id=syrian-arab-army", "claim_id=CLM-000002") == 1
+    err = capsys.readouterr().err
+    assert "agreement_id: violates-before-effective:" in err and "claim_id: claim-event-mismatch:" in err
+    assert _snapshot(root) == before
+    table = DECL.tables["event_agreements"]
+    row = pa.table({n: pa.array([None], pa.string()) for n in table.field_names})
+    needs = new_row._needs(DECL, table, new_row.typed_table(table, row)[0])
+    assert {name for name, columns in needs.items() if columns is None} == {"events", "agreements", "claims"}
+    assert needs["actors"] == ["actor_id"]
