@@ -21,10 +21,12 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..memory_pool import prefer_jemalloc
     from ..release import ReleaseError
     from ..release.diff import diff_snapshots, to_markdown
     from ..release.snapshot import open_snapshot
 
+    prefer_jemalloc()  # as sce build: the releases' tables pass through Arrow
     try:
         diff = diff_snapshots(open_snapshot(args.old), open_snapshot(args.new))
     except ReleaseError as exc:
