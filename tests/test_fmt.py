@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from syria_conflict_events.canonical import (
     PROBLEMS,
     FormatError,
+    canonical_keys,
     canonical_positions,
     format_bytes,
     iter_rows,
@@ -28,6 +29,7 @@ from syria_conflict_events.canonical import (
 from syria_conflict_events.cli import main
 from syria_conflict_events.declaration import load_declaration
 from syria_conflict_events.validation import validate_package
+from syria_conflict_events.validation.structure import check_bytes, parse_rows
 
 DECL = load_declaration()
 ACTORS = DECL.tables["actors"]
@@ -225,6 +227,42 @@ def test_format_is_lossless_and_idempotent(rows, crlf, bom):
     assert format_bytes(out, ACTORS, "data/actors.csv") == out
     assert out.endswith(b"\n")
     assert not out.startswith(codecs.BOM_UTF8)
+
+
+@settings(max_examples=80, deadline=None)
+@given(rows=st.lists(st.tuples(key, st.lists(cell, min_size=len(ACTORS.fields) - 1,
+                                             max_size=len(ACTORS.fields) - 1)), max_size=10),
+       form=st.sampled_from(["canonical", "quote-all", "unsorted", "crlf", "lenient-quote"]))
+def test_the_column_wise_proof_agrees_with_the_row_by_row_formatter(rows, form):
+    """canonical_keys (which lets `sce fmt` and `sce new` skip the row-by-row path) finds a file
+    canonical only when the row-by-row formatter would leave it as it is, and always then when the
+    validator's file layer accepts its bytes."""
+    table_rows = [[k, *rest] for k, rest in rows]
+    try:
+        data = to_bytes(ACTORS, table_rows)
+    except FormatError:
+        return  # rows no CSV can hold (a bare CR): nothing to compare
+    if form == "unsorted":
+        buf = io.StringIO()
+        csv.writer(buf, lineterminator="\n").writerows([ACTORS.field_names, *reversed(table_rows)])
+        data = buf.getvalue().encode("utf-8")
+    elif form == "quote-all":
+        data = _quote_all(data)
+    elif form == "crlf":
+        data = data.replace(b"\n", b"\r\n")
+    elif form == "lenient-quote":  # Arrow reads '"p,"q' as the cell 'p,q', as long as '"p,q"'
+        data = data.replace(b'"', b"", 2).replace(b",", b',"', 1) if b'"' in data else data
+    try:
+        unchanged = format_bytes(data, ACTORS, "data/actors.csv") == data
+    except FormatError:
+        unchanged = False
+    keys = canonical_keys(data, ACTORS)
+    assert keys is None or unchanged  # never claims a file canonical that the formatter would change
+    rel = "data/actors.csv"
+    if unchanged and not check_bytes(data, rel) and parse_rows(data, ACTORS, rel, utf8_checked=True)[0] is not None:
+        assert keys is not None  # what the file layer refuses (a NUL byte, a line break in a cell) goes row by row
+    if keys is not None and form == "canonical":
+        assert keys.column("actor_id").to_pylist() == [r[0] for r in iter_rows(data, ACTORS, "x")]
 
 
 @settings(max_examples=60, deadline=None)

@@ -32,9 +32,10 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 from .declaration import Table
 from .safe_files import UnsafeFile, read_bounded
 
-if TYPE_CHECKING:  # pandas and numpy are imported only by the function that sorts a frame
+if TYPE_CHECKING:  # pandas, numpy and pyarrow are imported only by the functions that use them
     import numpy as np
     import pandas as pd
+    import pyarrow as pa
 
 # Delimiters a spreadsheet may have used; a file is converted only when its header, split on
 # one of them, names exactly the declared fields.
@@ -429,3 +430,48 @@ def atomic_output(path: Path) -> Iterator[BinaryIO]:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+
+
+class _Compare:
+    """A sink that compares what is written with ``data`` (from its start), without keeping it."""
+
+    def __init__(self, data: bytes):
+        self.data, self.at, self.same = memoryview(data), 0, True
+
+    def write(self, chunk: bytes | memoryview) -> int:
+        chunk = memoryview(chunk).cast("B")  # Arrow's buffers are signed chars: compare as bytes
+        n = len(chunk)
+        if self.same:
+            self.same = self.data[self.at:self.at + n] == chunk
+        self.at += n
+        return n
+
+
+def canonical_keys(data: bytes, table: Table) -> pa.Table | None:
+    """The key columns (raw text, null for an empty cell, file order) of a table file that is
+    exactly in canonical form, read column-wise by the validator's file layer; None when it is not
+    or when that layer refuses it (the row-by-row code then decides, and says why).
+
+    Canonical means sorted by the key and every line as :func:`to_bytes` writes it. Without a quote
+    in the file no cell is quoted, and a file that passes the file layer then holds no cell that
+    needs quoting, so the key columns and their order decide. Otherwise every line is rendered
+    column-wise (``release.csv_text``, tested to write csv.writer's bytes) and compared as it
+    goes: exactly, since Arrow's reader also takes some lines that are not canonical
+    (``"p,"q`` reads as the cell ``p,q``)."""
+    from .release.csv_text import write_csv
+    from .validation.structure import check_bytes, check_header, parse_rows, read_columns_text
+    from .validation.vectorised import key_order
+
+    keys = list(table.primary_key)
+    if b'"' not in data:
+        raw = read_columns_text(data, table, keys)
+        return raw if raw is not None and key_order(raw, keys)[0] else None
+    rel = table.path
+    if check_bytes(data, rel) or check_header(data[: data.find(b"\n")].decode("utf-8"), table, rel):
+        return None
+    raw, errors = parse_rows(data, table, rel, utf8_checked=True)
+    if raw is None or errors or not key_order(raw.select(keys), keys)[0]:
+        return None
+    sink = _Compare(data)
+    write_csv(sink, raw)  # type: ignore[arg-type]  # any object with write()
+    return raw.select(keys) if sink.same and sink.at == len(data) else None

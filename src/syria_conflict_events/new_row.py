@@ -25,23 +25,14 @@ from typing import BinaryIO
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.csv as pacsv
 
 from .arrow_types import parse_text
-from .canonical import atomic_output, iter_rows, to_bytes
+from .canonical import atomic_output, canonical_keys, iter_rows, to_bytes
 from .declaration import Declaration, Field, Table
 from .safe_files import UnsafeFile, read_bounded
 from .validation.errors import ValidationError
 from .validation.semantic import Context, row_errors, run_vectorised, typed_table
-from .validation.structure import (
-    DEFAULT_MAX_BYTES,
-    check_bytes,
-    check_header,
-    count_byte,
-    parse_rows,
-    read_raw_table,
-)
-from .validation.vectorised import key_order
+from .validation.structure import DEFAULT_MAX_BYTES, parse_rows, read_columns_text, read_raw_table
 
 _SEQUENTIAL = re.compile(r"^([A-Z][A-Z0-9]*-)([0-9]+)$")
 _APOSTROPHES = "'’ʿʾ`´"
@@ -151,58 +142,6 @@ class Target:
         return self.keys.num_rows
 
 
-class _Compare:
-    """A sink that compares what is written with ``data`` (from its start), without keeping it."""
-
-    def __init__(self, data: bytes):
-        self.data, self.at, self.same = memoryview(data), 0, True
-
-    def write(self, chunk: bytes | memoryview) -> int:
-        chunk = memoryview(chunk).cast("B")  # Arrow's buffers are signed chars: compare as bytes
-        n = len(chunk)
-        if self.same:
-            self.same = self.data[self.at:self.at + n] == chunk
-        self.at += n
-        return n
-
-
-def _is_canonical(data: bytes, table: Table, raw: pa.Table) -> bool:
-    """Whether ``data`` (which the validator's file layer read as ``raw``) is exactly the canonical
-    CSV of its rows: sorted by the key and every line as csv.writer writes it (rendered column-wise
-    by the export's CSV writer and compared as it goes)."""
-    from .release.csv_text import write_csv
-
-    keys = list(table.primary_key)
-    if not key_order(raw.select(keys), keys)[0]:
-        return False
-    sink = _Compare(data)
-    write_csv(sink, raw)  # type: ignore[arg-type]  # any object with write()
-    return sink.same and sink.at == len(data)
-
-
-def _columns_of(data: bytes, table: Table, columns: Sequence[str]) -> pa.Table | None:
-    """Some columns of a table file as raw text (null for an empty cell), when the file passes the
-    validator's file layer (:func:`read_raw_table`'s checks, in its order); None when it does not,
-    for the caller to read it that way and report why. The reader still splits every cell (a row of
-    the wrong width is an error) but builds arrays for these columns only: a third to a half of the
-    CPU time of the whole table at 1M events, and a fraction of its memory."""
-    rel = table.path
-    if check_bytes(data, rel) or check_header(data[: data.find(b"\n")].decode("utf-8"), table, rel):
-        return None
-    convert = pacsv.ConvertOptions(
-        column_types={n: pa.string() for n in columns}, include_columns=list(columns), null_values=[""],
-        strings_can_be_null=True, quoted_strings_can_be_null=True, check_utf8=False)
-    parse = pacsv.ParseOptions(delimiter=",", quote_char='"', double_quote=True, newlines_in_values=False)
-    try:
-        arrow = pacsv.read_csv(pa.BufferReader(data), read_options=pacsv.ReadOptions(block_size=1 << 20),
-                               parse_options=parse, convert_options=convert)
-    except (pa.ArrowInvalid, pa.ArrowTypeError):
-        return None
-    if arrow.num_rows + 1 != count_byte(data, ord("\n")) or count_byte(data, ord('"')) % 2:
-        return None  # as parse_rows: a quoted cell spans lines, or a quote is never closed
-    return arrow
-
-
 def read_columns(root: Path, table: Table, columns: Sequence[str] | None
                  ) -> tuple[pa.Table | None, ValidationError | None]:
     """Raw text of ``columns`` (every column when None) of a table that passes the validator's file
@@ -212,7 +151,7 @@ def read_columns(root: Path, table: Table, columns: Sequence[str] | None
             data = read_bounded(root, root / table.path, DEFAULT_MAX_BYTES)
         except (OSError, UnsafeFile):
             data = None
-        found = _columns_of(data, table, columns) if data is not None and len(data) <= DEFAULT_MAX_BYTES else None
+        found = read_columns_text(data, table, columns) if data is not None and len(data) <= DEFAULT_MAX_BYTES else None
         del data
         if found is not None:
             return found, None
@@ -223,26 +162,14 @@ def read_columns(root: Path, table: Table, columns: Sequence[str] | None
 
 
 def read_target(data: bytes, table: Table) -> Target:
-    """The target file's keys, read by the validator's file layer when the file passes it, else
-    (BOM, CRLF, another delimiter or column order ...) row by row by the lossless reader of
-    `sce fmt`, which raises FormatError for what cannot be read without loss. Without a quote in
-    the file no cell is quoted, so its key columns and their order decide whether it is canonical;
-    otherwise every line is rendered and compared."""
+    """The target file's keys: column-wise when the file is canonical (:func:`canonical.canonical_keys`),
+    else (BOM, CRLF, another delimiter or column order, unsorted, needless quotes ...) row by row
+    by the lossless reader of `sce fmt`, which raises FormatError for what cannot be read without
+    loss."""
     rel, keys = table.path, list(table.primary_key)
-    if b'"' not in data:
-        raw = _columns_of(data, table, keys)
-        if raw is not None and key_order(raw, keys)[0]:
-            return Target(table, data, pa.table({k: _text(raw[k]) for k in keys}), True)
-    else:
-        errors = check_bytes(data, rel)
-        if not errors:
-            errors = check_header(data[: data.find(b"\n")].decode("utf-8"), table, rel)
-        raw = None
-        if not errors:
-            raw, errors = parse_rows(data, table, rel, utf8_checked=True)
-        if raw is not None and _is_canonical(data, table, raw):
-            return Target(table, data, pa.table({k: _text(raw[k]) for k in keys}), True)
-    del raw
+    raw = canonical_keys(data, table)
+    if raw is not None:
+        return Target(table, data, pa.table({k: _text(raw[k]) for k in keys}), True)
     rows = list(iter_rows(data, table, rel))
     at = [table.field_names.index(k) for k in keys]
     columns = {k: pa.array([r[i] for r in rows], pa.string()) for k, i in zip(keys, at, strict=True)}

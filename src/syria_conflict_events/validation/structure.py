@@ -10,6 +10,7 @@ import codecs
 import csv
 import functools
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -211,3 +212,26 @@ def read_raw_table(root: Path, table: Table, *, max_bytes: int = DEFAULT_MAX_BYT
     if arrow is None:
         return None, errors
     return RawTable(table, rel, arrow), []
+
+
+def read_columns_text(data: bytes, table: Table, columns: Sequence[str]) -> pa.Table | None:
+    """Some columns of a table file as raw text (null for an empty cell), when the file passes this
+    layer (:func:`read_raw_table`'s checks, in its order); None when it does not, for the caller
+    to read it that way and report why. The reader still splits every cell (a row of the wrong
+    width is an error) but builds arrays for these columns only: a third to a half of the CPU
+    time of the whole table at 1M events, and a fraction of its memory."""
+    rel = table.path
+    if check_bytes(data, rel) or check_header(data[: data.find(b"\n")].decode("utf-8"), table, rel):
+        return None
+    convert = pacsv.ConvertOptions(
+        column_types={n: pa.string() for n in columns}, include_columns=list(columns), null_values=[""],
+        strings_can_be_null=True, quoted_strings_can_be_null=True, check_utf8=False)
+    parse = pacsv.ParseOptions(delimiter=",", quote_char='"', double_quote=True, newlines_in_values=False)
+    try:
+        arrow = pacsv.read_csv(pa.BufferReader(data), read_options=pacsv.ReadOptions(block_size=1 << 20),
+                               parse_options=parse, convert_options=convert)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return None
+    if arrow.num_rows + 1 != count_byte(data, ord("\n")) or count_byte(data, ord('"')) % 2:
+        return None  # as parse_rows: a quoted cell spans lines, or a quote is never closed
+    return arrow
