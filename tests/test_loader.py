@@ -92,9 +92,22 @@ def test_version_and_root_together_are_refused(valid_package):
 def test_invalid_cells_warn_with_line_and_become_missing(make_package, column, value, rule):
     pkg = make_package(lambda rows: rows["events"][1].update({column: value}))
     with pytest.warns(DataWarning, match=rf"data/events.csv.*{column}: 1 cell.*{rule}.*line 3 '{value}'"):
+        warnings.simplefilter("error", pd.errors.PandasChangeWarning)  # no deprecated pandas call on the way
         events = sce.load("events", root=pkg)
     assert pd.isna(events.loc[1, column])
     assert dict(events.dtypes) == pandas_dtypes(DECL, DECL.tables["events"])
+
+
+def test_an_unknown_code_beside_an_unreadable_cell_becomes_missing(make_package):
+    """The careful path (a column with a cell that is not a number) meets a code outside the
+    vocabulary too: both become missing, both are reported, and pandas' deprecated cast of unknown
+    codes to a categorical (an error in a later pandas) is not used."""
+    pkg = make_package(lambda rows: (rows["events"][0].update(location_precision="9"),
+                                     rows["events"][1].update(location_precision="x")))
+    with pytest.warns(DataWarning, match=r"location_precision: 2 cell\(s\).*line 2 '9'.*line 3 'x'"):
+        warnings.simplefilter("error", pd.errors.PandasChangeWarning)
+        events = sce.load("events", root=pkg)
+    assert events["location_precision"].isna().tolist()[:2] == [True, True]
 
 
 def test_valid_package_loads_without_warnings(valid_package):

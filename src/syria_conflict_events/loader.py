@@ -286,7 +286,9 @@ def convert(arrow: pa.Table, spec: TableSpec) -> tuple[pd.DataFrame, list[CellPr
             bad = bad_cells.to_numpy(dtype=bool, copy=True)
             if enum:
                 known = series.notna().to_numpy(dtype=bool)
-                series = series.astype(dtype)
+                # Codes outside the vocabulary become missing here (and are reported below): pandas
+                # deprecates casting them to a categorical, which will raise in a later version.
+                series = series.where(series.isin(dtype.categories)).astype(dtype)
                 rule = "type" if bad.any() else "enum"
                 bad |= known & series.isna().to_numpy(dtype=bool)
             bad_rows = bad.nonzero()[0]
