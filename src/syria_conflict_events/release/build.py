@@ -270,8 +270,10 @@ def _write_documents(decl: Declaration, root: Path, stage: Path, diff: ReleaseDi
     if diff is not None:
         text("release-diff", DIFF_MARKDOWN, to_markdown(diff), "md", "text/markdown", "Release diff",
              f"Rows added, removed and changed since {diff.old_version}, by table.")
-        text("release-diff-json", DIFF_JSON, dumps(diff.to_json()), "json", "application/json",
-             "Release diff (JSON)", f"The complete row-level diff against {diff.old_version}.")
+        with (stage / DIFF_JSON).open("wb") as fh:  # streamed: a whole release added is millions of rows
+            diff.write_json(fh)
+        artifacts.append(Artifact("release-diff-json", DIFF_JSON, "json", "application/json", "Release diff (JSON)",
+                                  f"The complete row-level diff against {diff.old_version}."))
     return artifacts
 
 
