@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 import tempfile
 import time
 from dataclasses import dataclass
@@ -44,3 +45,16 @@ def measure(cmd: list[str], cwd: Path | None = None, timeout: float = 3600) -> R
 
 def fastest(runs: list[Run]) -> Run:
     return min(runs, key=lambda r: r.wall)
+
+
+def package_of_size(n: int, packages: Path, workdir: Path) -> Path:
+    """``packages/sce-N`` when it exists, else ``workdir/sce-N``, generated there once by
+    generate_package.py (deterministic: the same N gives the same files)."""
+    pkg = packages / f"sce-{n}"
+    if (pkg / "datapackage.json").is_file():
+        return pkg
+    pkg = workdir / f"sce-{n}"
+    if not (pkg / "datapackage.json").is_file():
+        script = Path(__file__).resolve().parent / "generate_package.py"
+        subprocess.run([sys.executable, str(script), str(n), str(pkg)], check=True, stdout=subprocess.DEVNULL)
+    return pkg

@@ -32,9 +32,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
 PYTHON = sys.executable
-from _measure import Run, fastest, measure  # noqa: E402  (benchmarks/ is the script's own directory)
+from _measure import Run, fastest, measure, package_of_size  # noqa: E402  (benchmarks/ is the script's own directory)
 
 FLOOR = """
 import json, sys
@@ -168,12 +167,7 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
 
     n = args.size
-    pkg = args.packages / f"sce-{n}"
-    if not (pkg / "datapackage.json").is_file():
-        pkg = args.workdir / f"sce-{n}"
-        if not (pkg / "datapackage.json").is_file():
-            subprocess.run([PYTHON, str(HERE / "generate_package.py"), str(n), str(pkg)], check=True,
-                           stdout=subprocess.DEVNULL)
+    pkg = package_of_size(n, args.packages, args.workdir)
     release = build(pkg, args.workdir / f"dist-{n}")
     changed = changed_copy(release, args.workdir / f"changed-{n}-{args.changes}", args.changes)
 

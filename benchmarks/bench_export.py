@@ -18,14 +18,12 @@ from __future__ import annotations
 
 import argparse
 import os
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
 PYTHON = sys.executable
-from _measure import Run, fastest, measure  # noqa: E402  (benchmarks/ is the script's own directory)
+from _measure import Run, fastest, measure, package_of_size  # noqa: E402  (benchmarks/ is the script's own directory)
 
 FORMATS = ("csv", "json", "parquet")
 FLOOR = """
@@ -53,12 +51,7 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
 
     n = args.size
-    pkg = args.packages / f"sce-{n}"
-    if not (pkg / "datapackage.json").is_file():
-        pkg = args.workdir / f"sce-{n}"
-        if not (pkg / "datapackage.json").is_file():
-            subprocess.run([PYTHON, str(HERE / "generate_package.py"), str(n), str(pkg)], check=True,
-                           stdout=subprocess.DEVNULL)
+    pkg = package_of_size(n, args.packages, args.workdir)
     args.workdir.mkdir(parents=True, exist_ok=True)
     source = pkg / "data" / f"{args.table}.csv"
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores; N = {n:,} events; {args.table}.csv "

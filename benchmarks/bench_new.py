@@ -20,14 +20,12 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
 PYTHON = sys.executable
-from _measure import Run, fastest, measure  # noqa: E402  (benchmarks/ is the script's own directory)
+from _measure import Run, fastest, measure, package_of_size  # noqa: E402  (benchmarks/ is the script's own directory)
 
 # The rows added: names of the synthetic package of generate_package.py (its first event, source,
 # actor and place exist at every size).
@@ -76,13 +74,8 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
 
     n = args.size
-    pkg = args.packages / f"sce-{n}"
     args.workdir.mkdir(parents=True, exist_ok=True)
-    if not (pkg / "datapackage.json").is_file():
-        pkg = args.workdir / f"sce-{n}"
-        if not (pkg / "datapackage.json").is_file():
-            subprocess.run([PYTHON, str(HERE / "generate_package.py"), str(n), str(pkg)], check=True,
-                           stdout=subprocess.DEVNULL)
+    pkg = package_of_size(n, args.packages, args.workdir)
     copy = args.workdir / f"copy-{n}"
     shutil.rmtree(copy, ignore_errors=True)
     shutil.copytree(pkg, copy)
