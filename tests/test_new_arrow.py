@@ -7,33 +7,21 @@ from __future__ import annotations
 
 import random
 import re
-from pathlib import Path
 
 import pyarrow as pa
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from test_new import _snapshot, sce_new
 
 from syria_conflict_events import new_row
 from syria_conflict_events.canonical import format_bytes, to_bytes
-from syria_conflict_events.cli import main
 from syria_conflict_events.declaration import load_declaration
 from syria_conflict_events.new_row import next_id, position, read_target
 
 DECL = load_declaration()
 CLAIM = ["event_id=SCE-000001", "source_id=news-report", "claimant_actor_id=syrian-state-media",
          "claim=A test claim, said twice.", "stance=asserts"]
-
-
-def sce_new(root: Path, kind: str, *sets: str, extra: tuple[str, ...] = ()) -> int:
-    args = ["new", kind, "--path", str(root), *extra]
-    for s in sets:
-        args += ["--set", s]
-    return main(args)
-
-
-def _snapshot(root: Path) -> dict[str, bytes]:
-    return {p.name: p.read_bytes() for p in sorted((root / "data").iterdir())}
 
 
 # --- which path: in place or rewritten ----------------------------------------------------------
