@@ -448,17 +448,16 @@ def canonical_keys(data: bytes, table: Table) -> pa.Table | None:
     goes: exactly, since Arrow's reader also takes some lines that are not canonical
     (``"p,"q`` reads as the cell ``p,q``)."""
     from .release.csv_text import write_csv
-    from .validation.structure import check_bytes, check_header, parse_rows, read_columns_text
+    from .validation.structure import check_file, parse_rows, read_columns_text
     from .validation.vectorised import key_order
 
     keys = list(table.primary_key)
     if b'"' not in data:
         raw = read_columns_text(data, table, keys)
         return raw if raw is not None and key_order(raw, keys)[0] else None
-    rel = table.path
-    if check_bytes(data, rel) or check_header(data[: data.find(b"\n")].decode("utf-8"), table, rel):
+    if check_file(data, table):
         return None
-    raw, errors = parse_rows(data, table, rel, utf8_checked=True)
+    raw, errors = parse_rows(data, table, table.path, utf8_checked=True)
     if raw is None or errors or not key_order(raw.select(keys), keys)[0]:
         return None
     sink = _Compare(data)

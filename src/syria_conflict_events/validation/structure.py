@@ -162,24 +162,40 @@ def parse_rows(data: bytes, table: Table, rel: str, *, utf8_checked: bool = Fals
     bad = None if utf8_checked else _check_utf8(data, rel)
     if bad:
         return None, [bad]
-    names = table.field_names
+    arrow, why = _text_cells(data, table.field_names)
+    if arrow is None:
+        errors = _locate_bad_rows(io.StringIO(data.decode("utf-8"), newline=""), len(table.field_names), rel)
+        return None, errors or [ValidationError(rel, None, None, "malformed-row", why)]
+    return arrow, []
+
+
+def _text_cells(data: bytes, names: Sequence[str], columns: Sequence[str] | None = None
+                ) -> tuple[pa.Table | None, str]:
+    """The cells of ``columns`` (every column when None) as text, an empty one as null, parsed by
+    Arrow from UTF-8 ``data`` whose header is ``names``; (None, why) when Arrow cannot parse it or
+    its rows and lines disagree."""
     convert = pacsv.ConvertOptions(
-        column_types={n: pa.string() for n in names}, null_values=[""], strings_can_be_null=True,
+        column_types={n: pa.string() for n in (columns or names)}, null_values=[""], strings_can_be_null=True,
         quoted_strings_can_be_null=True, check_utf8=False,
+        **({"include_columns": list(columns)} if columns is not None else {}),
     )
     parse = pacsv.ParseOptions(delimiter=",", quote_char='"', double_quote=True, newlines_in_values=False)
-    read = pacsv.ReadOptions(block_size=1 << 20)
     try:
-        arrow = pacsv.read_csv(pa.BufferReader(data), read_options=read, parse_options=parse,
-                               convert_options=convert)
+        arrow = pacsv.read_csv(pa.BufferReader(data), read_options=pacsv.ReadOptions(block_size=1 << 20),
+                               parse_options=parse, convert_options=convert)
     except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
-        errors = _locate_bad_rows(io.StringIO(data.decode("utf-8"), newline=""), len(names), rel)
-        return None, errors or [ValidationError(rel, None, None, "malformed-row", f"cannot parse: {exc}")]
+        return None, f"cannot parse: {exc}"
     if arrow.num_rows + 1 != count_byte(data, ord("\n")) or count_byte(data, ord('"')) % 2:
         # A quoted cell spans lines, or a quote is never closed (valid CSV has quotes in pairs).
-        errors = _locate_bad_rows(io.StringIO(data.decode("utf-8"), newline=""), len(names), rel)
-        return None, errors or [ValidationError(rel, None, None, "malformed-row", "rows and lines disagree")]
-    return arrow, []
+        return None, "rows and lines disagree"
+    return arrow, ""
+
+
+def check_file(data: bytes, table: Table) -> list[ValidationError]:
+    """The byte checks, then (when they pass) the header against the declaration: what a file
+    must pass before its rows are parsed."""
+    return check_bytes(data, table.path) or check_header(data[: data.find(b"\n")].decode("utf-8"), table,
+                                                          table.path)
 
 
 def read_raw_table(root: Path, table: Table, *, max_bytes: int = DEFAULT_MAX_BYTES
@@ -201,11 +217,7 @@ def read_raw_table(root: Path, table: Table, *, max_bytes: int = DEFAULT_MAX_BYT
     if len(data) > max_bytes:  # the reported size was wrong (a special file)
         return None, [ValidationError(rel, None, None, "file-too-large",
                                       f"more than the limit of {max_bytes:,} bytes")]
-    errors = check_bytes(data, rel)
-    if errors:
-        return None, errors
-    header_line = data[: data.find(b"\n")].decode("utf-8")
-    errors = check_header(header_line, table, rel)
+    errors = check_file(data, table)
     if errors:
         return None, errors
     arrow, errors = parse_rows(data, table, rel, utf8_checked=True)
@@ -220,18 +232,4 @@ def read_columns_text(data: bytes, table: Table, columns: Sequence[str]) -> pa.T
     to read it that way and report why. The reader still splits every cell (a row of the wrong
     width is an error) but builds arrays for these columns only: a third to a half of the CPU
     time of the whole table at 1M events, and a fraction of its memory."""
-    rel = table.path
-    if check_bytes(data, rel) or check_header(data[: data.find(b"\n")].decode("utf-8"), table, rel):
-        return None
-    convert = pacsv.ConvertOptions(
-        column_types={n: pa.string() for n in columns}, include_columns=list(columns), null_values=[""],
-        strings_can_be_null=True, quoted_strings_can_be_null=True, check_utf8=False)
-    parse = pacsv.ParseOptions(delimiter=",", quote_char='"', double_quote=True, newlines_in_values=False)
-    try:
-        arrow = pacsv.read_csv(pa.BufferReader(data), read_options=pacsv.ReadOptions(block_size=1 << 20),
-                               parse_options=parse, convert_options=convert)
-    except (pa.ArrowInvalid, pa.ArrowTypeError):
-        return None
-    if arrow.num_rows + 1 != count_byte(data, ord("\n")) or count_byte(data, ord('"')) % 2:
-        return None  # as parse_rows: a quoted cell spans lines, or a quote is never closed
-    return arrow
+    return None if check_file(data, table) else _text_cells(data, table.field_names, columns)[0]
