@@ -50,7 +50,8 @@ def _tricky_rows() -> dict[str, list[dict[str, str]]]:
     for i, text in enumerate(numbers):
         places.append({"place_id": f"p{i:02d}", "name": f"Place {i}, \"{text}\"", "place_type": "city",
                        "country_iso3": "SYR", "latitude": text, "longitude": numbers[-1 - i],
-                       "name_ar": "\u062d\u0644\u0628", "verification": "verified"})
+                       "name_ar": "\u062d\u0644\u0628", "name_ar_source_id": "news-report",
+                       "coordinates_source_id": "gazetteer"})
     rows["actors"][0].update(name='"Quoted" at the start', aliases="a,b", acled_inter_code="8")
     rows["sources"][0].update(published_date="2000-02-29", notes="\u00a0non-breaking\u00a0space")
     return rows

@@ -43,7 +43,8 @@ def test_self_references_are_declared():
     selfrefs = {t.name for t in DECL.tables.values() for fk in t.foreign_keys if fk.table == t.name}
     assert selfrefs == {"actors", "places", "agreements"}
     fks = table_schema(DECL, DECL.tables["actors"])["foreignKeys"]
-    assert fks == [{"fields": ["parent_actor_id"], "reference": {"resource": "", "fields": ["actor_id"]}}]
+    assert fks == [{"fields": ["parent_actor_id"], "reference": {"resource": "", "fields": ["actor_id"]}},
+                   {"fields": ["name_ar_source_id"], "reference": {"resource": "sources", "fields": ["source_id"]}}]
 
 
 def test_committed_generated_files_equal_generated():

@@ -16,7 +16,7 @@ DECL = load_declaration()
 EVENT = ["date_start=2024-12-01", "date_end=2024-12-02", "date_precision=range", "event_type=battles",
          "sub_event_type=armed_clash", "place_id=aleppo", "location_precision=2",
          "summary=Fighting was reported on the edge of the city.", "confidence=low",
-         "verification=unverified"]
+         "verification=single_source"]
 
 
 def sce_new(root: Path, kind: str, *sets: str, extra: tuple[str, ...] = ()) -> int:
@@ -75,7 +75,7 @@ def test_retired_ids_are_never_reused(make_package, capsys):
     assert sce_new(root, "event", *EVENT) == 0
     assert capsys.readouterr().out == "SCE-000008\n"
     before = _snapshot(root)
-    assert sce_new(root, "actor", "name=Old Brigade", "actor_type=rebel_group", "verification=unverified") == 1
+    assert sce_new(root, "actor", "name=Old Brigade", "actor_type=rebel_group") == 1
     assert "'old-brigade' was retired and is never reused" in capsys.readouterr().err
     assert _snapshot(root) == before
 
@@ -92,14 +92,14 @@ def test_slug_comes_from_the_name(valid_package, capsys):
     path = valid_package / "data" / "places.csv"
     before = path.read_bytes()
     assert sce_new(valid_package, "place", "name=Ma'arrat al-Nu'mān", "place_type=town", "parent_place_id=syria",
-                   "country_iso3=SYR", "latitude=35.64", "longitude=36.67", "verification=unverified") == 0
+                   "country_iso3=SYR", "latitude=35.64", "longitude=36.67", "coordinates_source_id=gazetteer") == 0
     assert capsys.readouterr().out == "maarrat-al-numan\n"
     (line,) = _added_lines(before, path.read_bytes())
     assert line.startswith("maarrat-al-numan,Ma'arrat al-Nu'mān,".encode())
 
 
 @pytest.mark.parametrize(("kind", "sets", "message"), [
-    ("actor", ["name=Syrian Arab Army", "actor_type=state_armed_force", "verification=verified"],
+    ("actor", ["name=Syrian Arab Army", "actor_type=state_armed_force"],
      "actor_id 'syrian-arab-army' exists already in data/actors.csv"),
     ("event-actor", ["event_id=SCE-000001", "actor_id=hayat-tahrir-al-sham", "role=perpetrator"],
      "event_actors has a row with key SCE-000001, hayat-tahrir-al-sham, perpetrator already"),
@@ -160,8 +160,7 @@ def test_dry_run_prints_the_row_and_writes_nothing(valid_package, capsys):
 
 def test_an_explicit_id_is_checked_against_the_pattern(valid_package, capsys):
     before = _snapshot(valid_package)
-    assert sce_new(valid_package, "actor", "name=Some Group", "actor_type=rebel_group",
-                   "verification=unverified", extra=("--id", "Some_Group")) == 1
+    assert sce_new(valid_package, "actor", "name=Some Group", "actor_type=rebel_group", extra=("--id", "Some_Group")) == 1
     assert "actor_id: pattern:" in capsys.readouterr().err
     assert _snapshot(valid_package) == before
 
@@ -219,6 +218,5 @@ def test_retiring_a_row_with_sce_new(make_package, capsys):
     assert sce_new(root, "retired-id", *tomb) == 0
     report = validate_package(root)
     assert report.valid, render(report)
-    assert sce_new(root, "actor", "name=Syrian Army", "actor_type=state_armed_force",
-                   "verification=unverified") == 1
+    assert sce_new(root, "actor", "name=Syrian Army", "actor_type=state_armed_force") == 1
     assert "'syrian-army' was retired and is never reused" in capsys.readouterr().err

@@ -36,7 +36,7 @@ def test_a_canonical_file_is_read_as_canonical(valid_package):
     lambda d: d.replace(b"\n", b"\r\n"),  # CRLF
     lambda d: b"\xef\xbb\xbf" + d,  # BOM
     lambda d: d.rstrip(b"\n"),  # no final newline
-    lambda d: d.replace(b",unverified,", b',"unverified",', 1),  # a cell quoted that needs no quotes
+    lambda d: d.replace(b",rebel_group,", b',"rebel_group",', 1),  # a cell quoted that needs no quotes
     lambda d: d.replace(b"\n", b"\n\n", 2),  # a blank line
 ])
 def test_a_file_that_is_not_canonical_is_rewritten_canonically(valid_package, capsys, change):
@@ -44,8 +44,7 @@ def test_a_file_that_is_not_canonical_is_rewritten_canonically(valid_package, ca
     table = DECL.tables["actors"]
     path.write_bytes(change(path.read_bytes()))
     assert not read_target(path.read_bytes(), table).canonical
-    assert sce_new(valid_package, "actor", "name=Test Group", "actor_type=rebel_group",
-                   "verification=unverified") == 0
+    assert sce_new(valid_package, "actor", "name=Test Group", "actor_type=rebel_group") == 0
     written = path.read_bytes()
     assert format_bytes(written, table, table.path) == written  # canonical now
     assert b"\ntest-group,Test Group," in written
@@ -57,9 +56,9 @@ def test_quoted_cells_are_kept_when_canonical(make_package, capsys):
     assert b'"Said ""so"", then left."' in path.read_bytes()
     assert read_target(path.read_bytes(), DECL.tables["actors"]).canonical
     before = path.read_bytes()
-    assert sce_new(root, "actor", "name=Aaa Test Group", "actor_type=rebel_group", "verification=unverified") == 0
+    assert sce_new(root, "actor", "name=Aaa Test Group", "actor_type=rebel_group") == 0
     header, rest = before.split(b"\n", 1)
-    assert path.read_bytes() == header + b"\naaa-test-group,Aaa Test Group,,,rebel_group,,,,,unverified,\n" + rest
+    assert path.read_bytes() == header + b"\naaa-test-group,Aaa Test Group,,,,rebel_group,,,,,\n" + rest
 
 
 def test_a_file_read_leniently_but_not_canonical_is_not_taken_for_canonical(make_package, capsys):
@@ -69,7 +68,7 @@ def test_a_file_read_leniently_but_not_canonical_is_not_taken_for_canonical(make
     path = root / "data" / "actors.csv"
     path.write_bytes(path.read_bytes().replace(b'"p,q"', b'"p,"q'))
     before = _snapshot(root)
-    assert sce_new(root, "actor", "name=Test Group", "actor_type=rebel_group", "verification=unverified") == 2
+    assert sce_new(root, "actor", "name=Test Group", "actor_type=rebel_group") == 2
     assert "cannot be parsed" in capsys.readouterr().err
     assert _snapshot(root) == before
 
@@ -79,8 +78,7 @@ def test_positions_first_middle_last(valid_package, capsys):
     ids = [line.split(b",", 1)[0] for line in path.read_bytes().splitlines()[1:]]
     assert ids == sorted(ids) and len(ids) >= 2
     for name in ["A Test Group", "Mm Test Group", "Zz Test Group"]:
-        assert sce_new(valid_package, "actor", f"name={name}", "actor_type=rebel_group",
-                       "verification=unverified") == 0
+        assert sce_new(valid_package, "actor", f"name={name}", "actor_type=rebel_group") == 0
     got = [line.split(b",", 1)[0] for line in path.read_bytes().splitlines()[1:]]
     assert got == sorted([*ids, b"a-test-group", b"mm-test-group", b"zz-test-group"])
     assert got[0] == b"a-test-group" and got[-1] == b"zz-test-group"
@@ -206,7 +204,9 @@ def test_line_start(line):
     assert new_row._line_start(data, line) == len(b"".join(data.splitlines(keepends=True)[:line - 1]))
 
 
-def test_only_the_key_columns_of_referenced_tables_are_kept(valid_package):
+def test_only_the_tables_the_rules_read_are_read_whole(valid_package):
+    """A claim's foreign keys need only key columns (actors); its row rules (source-before-event)
+    read the events and sources whole."""
     table = DECL.tables["claims"]
     target = read_target((valid_package / table.path).read_bytes(), table)
     row = pa.table({n: pa.array([None], pa.string()) for n in table.field_names})
@@ -214,7 +214,18 @@ def test_only_the_key_columns_of_referenced_tables_are_kept(valid_package):
     ctx, warnings = new_row._context(DECL, valid_package, table, target, typed)
     assert not warnings
     assert {name: t.column_names for name, t in ctx.tables.items()} == {
-        "events": ["event_id"], "sources": ["source_id"], "actors": ["actor_id"]}
+        "events": DECL.tables["events"].field_names, "sources": DECL.tables["sources"].field_names,
+        "actors": ["actor_id"]}
+
+
+def test_a_claim_whose_report_predates_the_event_is_refused(make_package, capsys):
+    root = make_package(lambda rows: rows["sources"][2].update(published_date="2024-11-20"))
+    before = _snapshot(root)
+    assert sce_new(root, "claim", "event_id=SCE-000002", "source_id=wire-report",
+                   "claimant_actor_id=syrian-arab-army", "claim=The agency reported the clash.",
+                   "stance=asserts") == 1
+    assert "source_id: source-before-event:" in capsys.readouterr().err
+    assert _snapshot(root) == before
 
 
 def test_row_rules_that_read_other_tables_get_them(make_package, capsys):

@@ -41,7 +41,7 @@ def _event(**overrides):
     row = {"event_id": "SCE-000099", "date_start": "2024-11-30", "date_end": "2024-11-30", "date_precision": "day",
            "event_type": "battles", "sub_event_type": "armed_clash", "place_id": "aleppo",
            "location_precision": 1, "summary": "A clash on the edge of the city.", "confidence": "low",
-           "verification": "unverified"}
+           "verification": "single_source"}
     row.update(overrides)
     return row
 
@@ -63,7 +63,7 @@ def test_dangling_foreign_key_is_rejected(con):
 
 def test_dangling_self_reference_is_rejected(con):
     actor = {"actor_id": "new-faction", "name": "New faction", "actor_type": "rebel_group",
-             "parent_actor_id": "no-such-actor", "verification": "unverified"}
+             "parent_actor_id": "no-such-actor"}
     with pytest.raises(sqlite3.IntegrityError, match="FOREIGN KEY"):
         _insert(con, "actors", actor)
 

@@ -117,7 +117,7 @@ def _example_command(table: Table) -> str:
     auto = set(table.primary_key) if len(table.primary_key) == 1 else set()
     lines = [f"sce new {singular(table.name).replace('_', '-')}"]
     for f in table.fields:
-        if not f.required or f.name in auto:
+        if not (f.required or f.name in table.example_fields) or f.name in auto:
             continue
         # Free text is a placeholder: a field's one example (an actor's name) would mislead in
         # another table (a place's name); codes, dates and identifiers show the declared example.

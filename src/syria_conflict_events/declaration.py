@@ -80,6 +80,8 @@ class Table:
     fields: tuple[Field, ...]
     primary_key: tuple[str, ...]
     foreign_keys: tuple[ForeignKey, ...] = ()
+    # Optional fields the `sce new` example shows beside the required ones (a row rule asks for one).
+    example_fields: tuple[str, ...] = ()
 
     @property
     def field_names(self) -> list[str]:
@@ -223,6 +225,7 @@ def _load(directory: Path) -> Declaration:
             fields=tuple(tfields),
             primary_key=tuple(spec["primary_key"]),
             foreign_keys=fks,
+            example_fields=tuple(spec.get("example_fields", ())),
         )
     decl = Declaration(package, vocabularies, fields, tables)
     _cross_check(decl)
@@ -243,6 +246,9 @@ def _cross_check(decl: Declaration) -> None:
         names = t.field_names
         if len(names) != len(set(names)):
             raise DeclarationError(f"table {t.name}: duplicate field")
+        for k in t.example_fields:
+            if k not in t.field_names:
+                raise DeclarationError(f"table {t.name}: example field {k} is not one of its fields")
         for k in t.primary_key:
             if k not in names:
                 raise DeclarationError(f"table {t.name}: primary key field {k} not in table")

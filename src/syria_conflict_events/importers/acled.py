@@ -187,9 +187,12 @@ def read_acled(path: Path, decl: Declaration, options: Options) -> tuple[list[Ev
         fields = {
             "date_start": date, "date_end": date, "date_precision": date_precision, "event_type": etype,
             "sub_event_type": sub, "location_precision": location_precision,
+            # ACLED gives one figure: the event's low, best and high are that figure (the fatality rule).
+            "fatalities_low": "" if fatalities is None else str(fatalities),
             "fatalities_best": "" if fatalities is None else str(fatalities),
+            "fatalities_high": "" if fatalities is None else str(fatalities),
             "summary": f"{label} involving {who} at {place.name} (ACLED event {event_id}).",
-            "confidence": "medium", "verification": "unverified",
+            "confidence": "medium",
         }
         count = "" if fatalities is None else str(fatalities)
         claims = [ClaimSpec(source, ACLED_ACTOR, f"ACLED codes the event with {count or 'no'} reported fatalities.",

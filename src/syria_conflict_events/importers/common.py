@@ -295,6 +295,24 @@ class ClaimSpec:
     claim: str
     fatalities_claimed: str = ""
     stance: str = "asserts"
+    fatalities_claimed_low: str = ""
+    fatalities_claimed_high: str = ""
+
+    @property
+    def figure_scope(self) -> str:
+        """An imported dataset's figures count the deaths of its event (never a running toll)."""
+        figures = (self.fatalities_claimed, self.fatalities_claimed_low, self.fatalities_claimed_high)
+        return "event" if any(figures) else ""
+
+
+def verification(claims: list[ClaimSpec]) -> str:
+    """The verification rule of validation.sourcing_rules for one event's claims (imported
+    sources credit no agency, so a claim's origin is its publisher, else its document)."""
+    if any(c.stance in ("denies", "disputes") for c in claims):
+        return "contested"
+    origins = {(c.source.publisher.strip().lower() or c.source.source_id) for c in claims
+               if c.source.source_type != "reference"}
+    return "corroborated" if len(origins) >= 2 else "single_source" if origins else "background_only"
 
 
 @dataclass
@@ -396,20 +414,25 @@ def assemble(decl: Declaration, records: list[EventRecord], existing: dict[str, 
     # them), and the spec that wrote a row last would write the same row again: skip that.
     place_writer: dict[str, PlaceSpec] = {}
 
-    def place_id(spec: PlaceSpec) -> str:
+    def place_id(spec: PlaceSpec, gazetteer: str, ref: str) -> str:
+        """``gazetteer`` and ``ref``: the source and record the place's point comes from."""
         key = spec.key
         pid = place_by_key.get(key)
         if pid is None:
             pid = unique_slug(slugify(spec.name), taken_places)
             place_by_key[key] = pid
-        parent = place_id(spec.parent) if spec.parent else ""
+        parent = place_id(spec.parent, gazetteer, ref) if spec.parent else ""
         if place_writer.get(pid) is not spec:
             place_writer[pid] = spec
+            located = bool(spec.latitude and spec.longitude)
+            previous = place_rows.get(pid, {})
             place_rows[pid] = {"place_id": pid, "name": spec.name, "place_type": spec.place_type,
                                "parent_place_id": parent, "country_iso3": spec.country_iso3, "admin1": spec.admin1,
                                "latitude": spec.latitude, "longitude": spec.longitude,
-                               "verification": "unverified", "notes": spec.notes,
-                               "name_ar": place_rows.get(pid, {}).get("name_ar", "")}
+                               "coordinates_source_id": gazetteer if located else "",
+                               "coordinates_ref": ref if located else "", "notes": spec.notes,
+                               "name_ar": previous.get("name_ar", ""),
+                               "name_ar_source_id": previous.get("name_ar_source_id", "")}
         return pid
 
     actor_rows = {r["actor_id"]: dict(r) for r in existing["actors"]}
@@ -433,8 +456,7 @@ def assemble(decl: Declaration, records: list[EventRecord], existing: dict[str, 
         actor_writer[aid] = spec
         actor_rows[aid] = {**actor_rows.get(aid, {}), "actor_id": aid, "name": spec.name,
                            "actor_type": spec.actor_type, "country_iso3": spec.country_iso3,
-                           "acled_inter_code": spec.acled_inter_code, "verification": "unverified",
-                           "notes": spec.notes}
+                           "acled_inter_code": spec.acled_inter_code, "notes": spec.notes}
         for scheme, value in spec.external_ids:
             actor_external.add((aid, scheme, value))
         return aid
@@ -456,7 +478,10 @@ def assemble(decl: Declaration, records: list[EventRecord], existing: dict[str, 
         if eid is None or eid in retired_events:
             eid = events_seq.take()
             result.added.append((eid, rec.external_value))
-        row = {"event_id": eid, "place_id": place_id(rec.place), **rec.fields}
+        # The dataset's own claim comes first: its source is the gazetteer of the event's place.
+        dataset = rec.claims[0].source if rec.claims else None
+        pid = place_id(rec.place, dataset.source_id if dataset else "", f"{importer} event {rec.external_value}")
+        row = {"event_id": eid, "place_id": pid, **rec.fields, "verification": verification(rec.claims)}
         row = {name: row.get(name, "") for name in event_fields}
         old = old_events.get(eid)
         if old is not None:
@@ -482,7 +507,10 @@ def assemble(decl: Declaration, records: list[EventRecord], existing: dict[str, 
                 claim_of[key] = claims_seq.take()
             claims.append({"claim_id": claim_of[key], "event_id": eid, "source_id": sid,
                            "claimant_actor_id": claimant, "claim": claim.claim,
-                           "fatalities_claimed": claim.fatalities_claimed, "stance": claim.stance})
+                           "fatalities_claimed": claim.fatalities_claimed,
+                           "fatalities_claimed_low": claim.fatalities_claimed_low,
+                           "fatalities_claimed_high": claim.fatalities_claimed_high,
+                           "figure_scope": claim.figure_scope, "stance": claim.stance})
         for scheme, value in [(event_scheme, rec.external_value), *rec.external_ids]:
             external.append({"table_name": "events", "entity_id": eid, "scheme": scheme, "value": value,
                              "scheme_version": scheme_version})

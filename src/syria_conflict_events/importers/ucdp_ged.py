@@ -362,12 +362,14 @@ def read_ucdp(path: Path, decl: Declaration, options: Options) -> tuple[list[Eve
         fields = {
             "date_start": start, "date_end": end, "date_precision": date_precision[0], "event_type": etype,
             "sub_event_type": sub, "location_precision": location[0],
-            "fatalities_low": _text(low), "fatalities_best": _text(best), "fatalities_high": _text(high),
+            # The event's figures are what UCDP's claim gives, by the fatality rule.
+            "fatalities_low": _text(min((v for v in (low, best) if v is not None), default=None)),
+            "fatalities_best": _text(best),
+            "fatalities_high": _text(max((v for v in (high, best) if v is not None), default=None)),
             "civilian_fatalities": _text(civilians),
             "summary": f"{sub_labels[sub]} involving {side_a} and {side_b} {_PREPOSITION[where_prec]} "
                        f"{where} (UCDP GED event {ucdp_id}).",
             "confidence": "low" if clarity_2 else "medium",
-            "verification": "unverified",
             "notes": " ".join(notes + (["UCDP codes this as an aggregate of incidents reported together "
                                         "(event_clarity 2)."] if clarity_2 else [])),
         }
@@ -375,7 +377,8 @@ def read_ucdp(path: Path, decl: Declaration, options: Options) -> tuple[list[Eve
         ucdp_claim = figure_claims.get(figure_key)
         if ucdp_claim is None:
             ucdp_claim = figure_claims[figure_key] = ClaimSpec(
-                ucdp_source, UCDP_ACTOR, _figures_claim(figures), _text(best) if best is not None else "")
+                ucdp_source, UCDP_ACTOR, _figures_claim(figures), _text(best),
+                fatalities_claimed_low=_text(low), fatalities_claimed_high=_text(high))
         claims = [ucdp_claim, *_source_claims(*(row.get(c, "") for c in _SOURCE_COLUMNS))]
         external = [(s, v) for s, v in (("ucdp_ged_relid", row.get("relid", "").strip()),
                                          ("ucdp_conflict", _alias(row, "conflict_new_id", "conflict_dset_id")),

@@ -97,8 +97,29 @@ RULES: dict[str, Rule] = {
         "Every event needs at least one row in claims.csv naming its source and claimant."),
     "event-without-actor": _r("semantic", "an event has no actor",
         "Every event needs at least one row in event_actors.csv."),
-    "verified-without-archive": _r("semantic", "a verified event has no claim from a source held in the archive",
-        "Mark it unverified, or cite a source whose archive_file is set."),
+    "verification-rule": _r("semantic", "the event's verification differs from the one its claims give",
+        "Set it to what the rule gives (methodology page): contested if a claim denies or disputes, corroborated "
+        "with asserting claims of two independent origins, single_source with one, background_only with reference "
+        "works alone. The message names the computed value."),
+    "fatalities-rule": _r("semantic", "the event's fatalities differ from the ones its claims give",
+        "From the event's claims with figure_scope 'event' (claims that deny it do not count): fatalities_low "
+        "is the lowest fatalities_claimed or fatalities_claimed_low, fatalities_high the highest "
+        "fatalities_claimed or fatalities_claimed_high, fatalities_best the lower median of fatalities_claimed."),
+    "figure-scope": _r("semantic", "a claim gives a figure without its scope, or a scope without a figure",
+        "Set figure_scope to 'event' (deaths or displaced in this event) or 'cumulative' (a running toll) "
+        "exactly when the claim gives a figure (fatalities_claimed, its low or high end, or displaced_claimed)."),
+    "source-before-event": _r("semantic", "a claim's report is dated before the event it describes",
+        "Check the report's published_date and the event's date_start; a report cannot describe a later event."),
+    "source-unopenable": _r("semantic", "a source has neither a URL nor an archived document",
+        "Give the report's http(s) address, or archive_file naming the copy in the source archive; a reader "
+        "must be able to open every source."),
+    "url-without-publisher": _r("semantic", "a source with a URL names no publisher",
+        "Name the outlet whose site the address belongs to (publisher)."),
+    "coordinates-without-source": _r("semantic", "a place has coordinates but no source for them",
+        "Set coordinates_source_id to the gazetteer or report the point comes from (and coordinates_ref to its "
+        "record), or leave latitude and longitude empty."),
+    "name-ar-without-source": _r("semantic", "an Arabic name has no source",
+        "Set name_ar_source_id to the Arabic-language source that spells it, or leave name_ar empty."),
     "violates-before-effective": _r("semantic", "a 'violates' link predates the agreement taking effect",
         "An event can only violate an agreement on or after its date_effective; check both dates."),
     "claim-event-mismatch": _r("semantic", "a link's claim belongs to another event",

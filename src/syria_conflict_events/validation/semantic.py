@@ -20,6 +20,7 @@ import pyarrow.compute as pc
 
 from ..arrow_types import arrow_type, parse_text
 from ..declaration import Declaration, Field, Table
+from . import sourcing_rules as sourcing
 from .errors import MAX_ERRORS_PER_RULE, ValidationError
 from .vectorised import (
     CONTROL,
@@ -148,7 +149,11 @@ RULE_COLUMN: dict[str, str] = {
     "fatalities-without-figure": "fatalities_best", "date-order": "date_end",
     "agreement-date-order": "date_effective", "sub-event-type": "sub_event_type",
     "event-without-claim": "event_id", "event-without-actor": "event_id",
-    "verified-without-archive": "verification", "violates-before-effective": "agreement_id",
+    "verification-rule": "verification", "fatalities-rule": "fatalities_best",
+    "figure-scope": "figure_scope", "source-before-event": "source_id",
+    "source-unopenable": "url", "url-without-publisher": "publisher",
+    "coordinates-without-source": "coordinates_source_id", "name-ar-without-source": "name_ar_source_id",
+    "violates-before-effective": "agreement_id",
     "claim-event-mismatch": "claim_id", "parent-country": "country_iso3",
     "coordinates-outside-country": "latitude", "coordinates-incomplete": "longitude",
     "retired-id-in-use": "retired_id", "replaced-by-missing": "replaced_by",
@@ -252,20 +257,12 @@ def fatalities_without_figure(t: pa.Table, ctx: Context) -> np.ndarray | None:
                      pc.or_(pc.is_valid(t[cols[2]]), pc.is_valid(t[cols[3]])))
     if not pc.any(has_any).as_py():
         return None
-    with_figure = pc.is_valid(ctx.table("claims")["fatalities_claimed"])
+    claims = ctx.table("claims")
+    # Only a figure for the event itself counts: a running toll is not this event's fatalities.
+    given = pc.or_(pc.is_valid(claims["fatalities_claimed"]), pc.or_(
+        pc.is_valid(claims["fatalities_claimed_low"]), pc.is_valid(claims["fatalities_claimed_high"])))
+    with_figure = pc.and_(given, pc.fill_null(pc.equal(claims["figure_scope"], "event"), False))
     return ~to_mask(has_any, False) | _named_by(t, ctx, "claims", with_figure)
-
-
-def verified_without_archive(t: pa.Table, ctx: Context) -> np.ndarray | None:
-    if not ctx.has("claims", "sources"):
-        return None
-    verified = pc.fill_null(pc.equal(t["verification"], "verified"), False)
-    if not pc.any(verified).as_py():
-        return None
-    sources = ctx.table("sources")
-    held = sources["source_id"].filter(pc.is_valid(sources["archive_file"]))
-    archived = _has(ctx.table("claims")["source_id"], held)
-    return ~to_mask(verified, False) | _named_by(t, ctx, "claims", archived)
 
 
 def violates_before_effective(t: pa.Table, ctx: Context) -> Column | None:
@@ -364,13 +361,19 @@ ROW_CHECKS: dict[str, list[tuple[str, RowCheck]]] = {
         ("civilian-fatalities", civilian_fatalities), ("sub-event-type", sub_event_type),
         ("event-without-claim", event_without_claim), ("event-without-actor", event_without_actor),
         ("fatalities-without-figure", fatalities_without_figure),
-        ("verified-without-archive", verified_without_archive),
+        ("fatalities-rule", sourcing.fatalities_rule), ("verification-rule", sourcing.verification_rule),
     ],
-    "actors": [("parent-cycle", _cycle_check("actor_id", "parent_actor_id"))],
+    "claims": [("figure-scope", sourcing.figure_scope), ("source-before-event", sourcing.source_before_event)],
+    "sources": [("source-unopenable", sourcing.source_unopenable),
+                ("url-without-publisher", sourcing.url_without_publisher)],
+    "actors": [("parent-cycle", _cycle_check("actor_id", "parent_actor_id")),
+               ("name-ar-without-source", sourcing.name_ar_without_source)],
     "places": [
         ("parent-cycle", _cycle_check("place_id", "parent_place_id")),
         ("parent-country", parent_country), ("coordinates-incomplete", coordinates_incomplete),
         ("coordinates-outside-country", coordinates_outside_country),
+        ("coordinates-without-source", sourcing.coordinates_without_source),
+        ("name-ar-without-source", sourcing.name_ar_without_source),
     ],
     "agreements": [
         ("parent-cycle", _cycle_check("agreement_id", "supersedes_agreement_id")),
