@@ -31,7 +31,7 @@ def _annotate(fmt: str, rel: str, title: str, message: str) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ..canonical import FormatError, canonical_keys, differences, format_bytes, nfc_bytes, read_file, write_atomic
-    from ..declaration import load_declaration
+    from ..declaration import package_declaration
     from ..paths import repo_root
 
     root = args.path or repo_root()
@@ -39,7 +39,7 @@ def run(args: argparse.Namespace) -> int:
         raise CommandError("give the package directory (fmt rewrites files, so it never touches an installed copy)")
     if not (root / "data").is_dir():
         raise CommandError(f"{root}: no data/ directory")
-    decl = load_declaration()
+    decl = package_declaration(root)  # the declaration `sce validate` and `sce build` read
     refused = differ = 0
     for table in decl.tables.values():
         rel = table.path

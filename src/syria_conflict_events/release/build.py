@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..declaration import Declaration, load_declaration
+from ..declaration import Declaration, package_declaration
 from ..generate import dumps
 from ..paths import repo_root, resource_root
 from .columns import from_validated
@@ -59,9 +59,9 @@ def default_dist() -> Path:
 
 
 def declaration_for(root: Path) -> Declaration:
-    """The package's own declaration when it carries one, else the installed one."""
-    schemas = root / "schemas"
-    return load_declaration(schemas) if (schemas / "package.yaml").is_file() else load_declaration()
+    """The package's own declaration when it carries one, else the installed one (the same as
+    `sce validate` reads: :func:`~syria_conflict_events.declaration.package_declaration`)."""
+    return package_declaration(root)
 
 
 class _Steps:

@@ -57,6 +57,9 @@ RULES: dict[str, Rule] = {
         "Keep one copy of the column."),
     "column-order": _r("file", "the columns are not in the declared order",
         "Run `sce fmt` to reorder the columns without changing any value."),
+    "too-many-errors": _r("file", "more errors than the report lists",
+        "Fix the errors listed first (often one cause, such as a wrong header or delimiter, produces the rest), "
+        "then validate again."),
     # Table Schema (types and constraints)
     "type": _r("table-schema", "a cell is not of the field's type",
         "Dates are YYYY-MM-DD and must exist (no 2024-02-30); integers are digits only; numbers use a dot."),
