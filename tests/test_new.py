@@ -160,7 +160,8 @@ def test_dry_run_prints_the_row_and_writes_nothing(valid_package, capsys):
 
 def test_an_explicit_id_is_checked_against_the_pattern(valid_package, capsys):
     before = _snapshot(valid_package)
-    assert sce_new(valid_package, "actor", "name=Some Group", "actor_type=rebel_group", extra=("--id", "Some_Group")) == 1
+    assert sce_new(valid_package, "actor", "name=Some Group", "actor_type=rebel_group",
+                   extra=("--id", "Some_Group")) == 1
     assert "actor_id: pattern:" in capsys.readouterr().err
     assert _snapshot(valid_package) == before
 

@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 
 from .declaration import Table
 from .safe_files import UnsafeFile, read_bounded
+from .text_rules import is_nfc, nfc
 
 if TYPE_CHECKING:  # pandas, numpy and pyarrow are imported only by the functions that use them
     import numpy as np
@@ -378,6 +379,20 @@ def differences(data: bytes, table: Table, rel: str) -> list[str]:
     if data and not data.endswith(b"\n"):
         found.append("no final newline")
     return found or ["quoting or blank lines"]
+
+
+def nfc_bytes(data: bytes) -> bytes:
+    """``data`` with its text composed to Unicode NFC (``data`` itself when it already is, or is not
+    UTF-8: the reader then refuses it). The whole file is normalised at once, which equals
+    normalising each cell: the delimiters, quotes and line breaks are ASCII characters that no
+    combining mark composes with, and canonical reordering never crosses a character of class 0."""
+    if data.isascii():
+        return data
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data
+    return data if is_nfc(text) else nfc(text).encode("utf-8")
 
 
 def read_file(root: Path, rel: str, max_bytes: int = MAX_BYTES) -> bytes:

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from .canonical import PROBLEMS
 from .declaration import Declaration, Table, load_declaration
+from .markdown_text import plain
 from .new_row import name_field, sequential, singular
 from .paths import repo_root
 from .validation.rules import RULES
@@ -137,8 +138,8 @@ def render_new_reference(decl: Declaration) -> str:
     for table in decl.tables.values():
         required = [f"`{f.name}`" for f in table.fields if f.required]
         optional = [f"`{f.name}`" for f in table.fields if not f.required]
-        parts.append(f"### {table.title} (`sce new {singular(table.name).replace('_', '-')}`)\n")
-        parts.append(f"{_markdown(table.description)}\n")
+        parts.append(f"### {plain(table.title)} (`sce new {singular(table.name).replace('_', '-')}`)\n")
+        parts.append(f"{plain(table.description)}\n")
         parts.append(f"- {_identifier(table)}")
         parts.append(f"- Required: {', '.join(required)}.")
         parts.append(f"- Optional: {', '.join(optional) if optional else 'none'}.\n")

@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from .declaration import Declaration, load_declaration
+from .markdown_text import plain
 from .typed import to_typed
 from .validation.structure import read_raw_table
 
@@ -67,7 +68,7 @@ def coverage(root: Path | None = None, decl: Declaration | None = None) -> tuple
 def to_markdown(matrix: pd.DataFrame, decl: Declaration | None = None) -> str:
     decl = decl or load_declaration()
     labels = {c.code: c.label for c in decl.vocabularies["front"].codes}
-    head = ["day", *[labels.get(c, c) for c in matrix.columns]]
+    head = ["day", *[plain(labels.get(c, c)) for c in matrix.columns]]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for day, row in matrix.iterrows():
         lines.append("| " + " | ".join([str(day), *[str(v) if v else "" for v in row]]) + " |")

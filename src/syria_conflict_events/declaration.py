@@ -18,6 +18,10 @@ from .paths import schemas_dir
 FIELD_TYPES = ("string", "integer", "number", "date")
 # The vocabulary of table names is derived from tables.yaml, never written by hand.
 TABLE_VOCABULARY = "table"
+# A package's schemas/*.yaml are read like its data, as hostile input: each file is bounded (the
+# project's largest is ~26 KB) and may not use YAML anchors or aliases (an alias bomb expands a
+# few hundred bytes into gigabytes; the declaration has no use for them).
+MAX_YAML_BYTES = 1024 * 1024
 
 
 class DeclarationError(ValueError):
@@ -122,12 +126,31 @@ class Declaration:
 
 
 def _read_yaml(path: Path) -> Any:
+    # libyaml's safe loader when built (10x faster, same safety), else the Python one.
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
-        with path.open(encoding="utf-8") as fh:
-            # libyaml's safe loader when built (10x faster, same safety), else the Python one.
-            return yaml.load(fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    except (OSError, yaml.YAMLError) as exc:
+        with path.open("rb") as fh:
+            data = fh.read(MAX_YAML_BYTES + 1)
+        if len(data) > MAX_YAML_BYTES:
+            raise DeclarationError(f"{path}: more than {MAX_YAML_BYTES:,} bytes; a declaration file is far smaller")
+        text = data.decode("utf-8")
+        for event in yaml.parse(text, Loader=loader):  # events only: nothing is expanded yet
+            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+                mark = event.start_mark
+                raise DeclarationError(f"{path}:{mark.line + 1}:{mark.column + 1}: YAML anchors and aliases "
+                                       "(&name, *name) are not accepted in a declaration; write the value out")
+        return yaml.load(text, Loader=loader)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise DeclarationError(f"{path}: cannot read declaration: {exc}") from exc
+
+
+def package_declaration(root: Path) -> Declaration:
+    """The declaration that governs the package at ``root``, for `sce validate`, `sce build` and
+    `sce fmt` alike: its own ``schemas/`` when it carries one (a source checkout, a package with a
+    new version), else the installed one. CI checks a pull request against the base branch's
+    declaration by naming it (``sce validate pr --schemas base/schemas``)."""
+    schemas = Path(root) / "schemas"
+    return load_declaration(schemas) if (schemas / "package.yaml").is_file() else load_declaration()
 
 
 def _vocabulary(name: str, spec: dict[str, Any]) -> Vocabulary:

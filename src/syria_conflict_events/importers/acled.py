@@ -35,6 +35,7 @@ from .common import (
     clean,
     country_code,
     crosswalk,
+    guard_cells,
     inside_country,
     parse_count,
     parse_date,
@@ -128,6 +129,7 @@ def read_acled(path: Path, decl: Declaration, options: Options) -> tuple[list[Ev
             problems.append(Problem(rel, line, "-", row["__bad__"]))
             continue
         errs: list[Problem] = []
+        cell_notes = guard_cells(rel, line, row)
         event_id = clean(row["event_id_cnty"])
         iso3 = country_code(decl, name=row["country"], attribute="acled", value=clean(row["country"]))
         if wanted and iso3 != wanted:
@@ -137,6 +139,7 @@ def read_acled(path: Path, decl: Declaration, options: Options) -> tuple[list[Ev
         if date and not (options.date_from or date) <= date <= (options.date_to or date):
             filtered += 1
             continue
+        problems.extend(cell_notes)  # reported for the rows the filters kept
         if not event_id:
             errs.append(Problem(rel, line, "event_id_cnty", "empty ACLED event id"))
         elif event_id in seen:

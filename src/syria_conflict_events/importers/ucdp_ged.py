@@ -37,6 +37,7 @@ from .common import (
     clean,
     country_code,
     crosswalk,
+    guard_cells,
     inside_country,
     parse_count,
     parse_date,
@@ -274,6 +275,7 @@ def read_ucdp(path: Path, decl: Declaration, options: Options) -> tuple[list[Eve
             continue
         row_problems: list[Problem] = []
         warnings: list[Problem] = []
+        cell_notes = guard_cells(rel, line, row)
         ucdp_id = row["id"].strip()
         country_name = row.get("country", "")
         country_key = (country_name, row.get("country_id", ""))
@@ -288,6 +290,7 @@ def read_ucdp(path: Path, decl: Declaration, options: Options) -> tuple[list[Eve
         if start and not (options.date_from or start) <= start <= (options.date_to or start):
             filtered += 1
             continue
+        warnings.extend(cell_notes)  # reported for the rows the filters kept
         if not ucdp_id:
             row_problems.append(Problem(rel, line, "id", "empty UCDP event id"))
         elif ucdp_id in seen:

@@ -43,12 +43,21 @@ def _order(version: str) -> tuple:
         return (1, version)
 
 
-def update_registry(path: Path, version: str, file: str, sha256: str) -> None:
-    """Merge this version's entry into the registry at ``path`` (atomic write)."""
+def merged_registry(path: Path, version: str, file: str, sha256: str) -> dict[str, Any]:
+    """The registry at ``path`` with this version's entry added or replaced (versions in order)."""
     data = read_registry(path)
     releases = dict(data["releases"])
     releases[version] = {"file": file, "sha256": sha256}
-    data = {**data, "releases": {v: releases[v] for v in sorted(releases, key=_order)}}
+    return {**data, "releases": {v: releases[v] for v in sorted(releases, key=_order)}}
+
+
+def write_registry(path: Path, data: dict[str, Any]) -> None:
+    """Write a registry (atomic: a temporary file renamed onto ``path``)."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     tmp.write_text(dumps(data), encoding="utf-8", newline="\n")
     os.replace(tmp, path)
+
+
+def update_registry(path: Path, version: str, file: str, sha256: str) -> None:
+    """Merge this version's entry into the registry at ``path`` (atomic write)."""
+    write_registry(path, merged_registry(path, version, file, sha256))

@@ -57,6 +57,9 @@ RULES: dict[str, Rule] = {
         "Keep one copy of the column."),
     "column-order": _r("file", "the columns are not in the declared order",
         "Run `sce fmt` to reorder the columns without changing any value."),
+    "too-many-errors": _r("file", "more errors than the report lists",
+        "Fix the errors listed first (often one cause, such as a wrong header or delimiter, produces the rest), "
+        "then validate again."),
     # Table Schema (types and constraints)
     "type": _r("table-schema", "a cell is not of the field's type",
         "Dates are YYYY-MM-DD and must exist (no 2024-02-30); integers are digits only; numbers use a dot."),
@@ -134,6 +137,13 @@ RULES: dict[str, Rule] = {
         "Give both or neither."),
     "formula-cell": _r("semantic", "a text cell starts with =, +, - or @ (a spreadsheet would run it as a formula)",
         "Reword the cell so that it starts with a letter, digit or quotation mark."),
+    "forbidden-character": _r("semantic", "a cell holds a private-use character, a noncharacter, a byte-order "
+                              "mark, a C1 control (such as U+0085) or a line/paragraph separator (U+2028/U+2029)",
+        "Delete the character (the message gives its code point and position); it is invisible or means "
+        "nothing outside one program. Retype the text if it was pasted from a PDF or a word processor."),
+    "not-nfc": _r("semantic", "a cell's text is not in Unicode normal form C (NFC)",
+        "Run `sce fmt`: it composes the characters (e + combining accent becomes é) without changing the text "
+        "a reader sees, so searches and comparisons match."),
     "whitespace": _r("semantic", "a cell has leading or trailing spaces or doubled spaces",
         "Trim the cell; `sce fmt` does not change values, so fix it by hand."),
     "row-order": _r("semantic", "rows are not sorted by the primary key",

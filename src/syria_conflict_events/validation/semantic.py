@@ -20,6 +20,7 @@ import pyarrow.compute as pc
 
 from ..arrow_types import arrow_type, parse_text
 from ..declaration import Declaration, Field, Table
+from ..text_rules import forbidden_character
 from . import sourcing_rules as sourcing
 from .errors import MAX_ERRORS_PER_RULE, ValidationError
 from .vectorised import (
@@ -501,6 +502,10 @@ def _message(rule: str, table: Table, column: str | None, value: object, decl: D
         return f"duplicate key {shown}"
     if rule == "foreign-key" and column:
         return f"{shown} is not a known {column}"
+    if rule == "forbidden-character" and isinstance(value, str):
+        return f"{shown} holds {forbidden_character(value) or 'a forbidden character'}"
+    if rule == "not-nfc" and shown:
+        return f"{shown} is not in Unicode normal form C (decomposed characters); `sce fmt` composes them"
     if rule == "row-order":
         return f"rows are not sorted by {', '.join(table.primary_key)}; this is the first row out of place"
     if rule == "parent-cycle":
