@@ -110,7 +110,7 @@ def _figures(decl: Declaration, rows: dict[str, list[dict[str, Any]]], out: Path
 
 def _coverage(root: Path, decl: Declaration) -> str:
     try:
-        from ..coverage import coverage, to_markdown
+        from ..coverage import coverage, density, goals_markdown, to_markdown
     except ImportError:
         return "# Coverage\n\nCoverage per day is not available in this version of the tools.\n"
     if "coverage" not in decl.package or "front" not in decl.vocabularies:
@@ -120,9 +120,16 @@ def _coverage(root: Path, decl: Declaration) -> str:
     lines = ["# Coverage", "",
              f"Events on each day of the span the dataset promises to cover ({span['from']} to {span['to']}), "
              "per front (an editors' grouping, see the [front vocabulary](data-dictionary.md#vocabulary-front)). "
-             "An event counts on every day of its span. `sce coverage` prints the same table.", ""]
+             "An event counts on every day of its span (so a three-day event is counted on each of its three "
+             "days, once per day, never as three events); the single-day column counts only the events dated "
+             "to that one day. `sce coverage` prints the same tables.", ""]
     lines.append(f"Days without any event: {', '.join(empty)}." if empty else "Every day has at least one event.")
-    return "\n".join([*lines, "", to_markdown(matrix, decl)])
+    figures = density(root, decl, matrix)
+    goals = ["", "## Density against the declared goals", "",
+             "Counted over the events dated within the span; the goals are declared in the package's metadata "
+             "and `sce coverage` fails below any of them. The share of events with a point is reported, "
+             "not a goal: events about a whole region or the country have no point.", "", goals_markdown(figures)]
+    return "\n".join([*lines, "", to_markdown(matrix, decl), *goals])
 
 
 def _release_diff(release_dir: Path | None) -> str:
