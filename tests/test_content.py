@@ -146,7 +146,8 @@ def test_every_front_and_day_is_covered():
     assert min(single.values()) >= goal and len(single) == 12, single
 
 
-@pytest.mark.skipif(not (SHARED / "tools" / "copied-text.py").is_file(), reason="../shared/tools is not beside this clone")
+@pytest.mark.skipif(not (SHARED / "tools" / "copied-text.py").is_file(),
+                    reason="../shared/tools is not beside this clone")
 def test_no_cell_copies_a_held_source():
     done = subprocess.run([sys.executable, str(SHARED / "tools" / "copied-text.py"), str(REPO / "data"),
                            str(SHARED / "sources")], capture_output=True, text=True, timeout=120)

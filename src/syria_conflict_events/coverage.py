@@ -129,7 +129,8 @@ def goals_markdown(figures: list[Goal]) -> str:
     for g in figures:
         value = f"{g.value:.0%}" if g.name.startswith("share") else f"{g.value:,.0f}"
         goal = "" if g.goal is None else (f"{g.goal:.0%}" if g.name.startswith("share") else f"{g.goal:,.0f}")
-        lines.append(f"| {g.name.replace('_', ' ')} | {value} | {goal} | {'' if g.goal is None else ('yes' if g.met else 'no')} |")
+        met = "" if g.goal is None else ("yes" if g.met else "no")
+        lines.append(f"| {g.name.replace('_', ' ')} | {value} | {goal} | {met} |")
     return "\n".join(lines) + "\n"
 
 

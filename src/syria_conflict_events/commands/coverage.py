@@ -12,7 +12,8 @@ from ..exceptions import CommandError
 
 
 def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
-    p = sub.add_parser("coverage", help="events per day and per front, and the density goals; fails on a day without events or a missed goal",
+    p = sub.add_parser("coverage", help="events per day and per front, and the density goals; "
+                                     "fails on a day without events or a missed goal",
                        description=__doc__)
     p.add_argument("path", nargs="?", type=Path, help="package directory (default: the bundled/repo package)")
     p.add_argument("--format", choices=("markdown", "csv"), default="markdown")
