@@ -96,6 +96,10 @@ VALID_ROWS: dict[str, list[dict[str, str]]] = {
         {"agreement_id": "de-escalation-2019", "actor_id": "syrian-arab-army", "party_role": "beneficiary"},
     ],
     "retired_ids": [],
+    "control": [
+        {"control_id": "CTL-000001", "place_id": "aleppo", "actor_id": "syrian-arab-army", "control_state": "held",
+         "date_to": "2024-11-28", "claim_id": "CLM-000002"},
+    ],
     "external_ids": [
         {"table_name": "agreements", "entity_id": "de-escalation-2019", "scheme": "pax", "value": "2274"},
     ],

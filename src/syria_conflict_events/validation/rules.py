@@ -154,6 +154,22 @@ RULES: dict[str, Rule] = {
         "replaced_by must be a live row of the same table (or empty for a withdrawal)."),
     "entity-missing": _r("semantic", "an external ID points to a row that does not exist",
         "entity_id must be a live ID of the table named by table_name."),
+    "control-date-order": _r("semantic", "a control period ends before it starts",
+        "date_from <= date_to; leave date_to empty while the period lasts beyond the record."),
+    "control-actor": _r("semantic", "a control period's actor does not fit its state",
+        "A held or contested period names its actor; an unknown one names none."),
+    "control-basis": _r("semantic", "a control period stands on nothing, or starts without an event",
+        "Give the change-of-control event that started the period (event_id); a period that began before the "
+        "record gives the claim (claim_id) or report (source_id) that says who held the place."),
+    "control-event-type": _r("semantic", "a control period's event is not a change of control",
+        "Point event_id at an event whose sub_event_type is non_state_actor_overtakes_territory, "
+        "government_regains_territory or non_violent_transfer_of_territory."),
+    "control-before-event": _r("semantic", "a control period starts before its event",
+        "date_from is on or after the event's date_start."),
+    "control-overlap": _r("semantic", "two held periods of one place overlap",
+        "End the earlier period the day before the later one starts, or mark the disputed span contested."),
+    "control-place": _r("semantic", "a control period's place has neither a point nor a parent",
+        "Record control of places with a point, or of areas placed in the hierarchy (parent_place_id)."),
     "semantic": _r("semantic", "a semantic check failed in another way",
         "Read the message; it names the check."),
     # JSON tables

@@ -21,6 +21,7 @@ import pyarrow.compute as pc
 from ..arrow_types import arrow_type, parse_text
 from ..declaration import Declaration, Field, Table
 from ..text_rules import forbidden_character
+from . import control_rules
 from . import sourcing_rules as sourcing
 from .errors import MAX_ERRORS_PER_RULE, ValidationError
 from .vectorised import (
@@ -154,6 +155,7 @@ RULE_COLUMN: dict[str, str] = {
     "figure-scope": "figure_scope", "source-before-event": "source_id",
     "source-unopenable": "url", "url-without-publisher": "publisher",
     "coordinates-without-source": "coordinates_source_id", "name-ar-without-source": "name_ar_source_id",
+    **control_rules.COLUMNS,
     "violates-before-effective": "agreement_id",
     "claim-event-mismatch": "claim_id", "parent-country": "country_iso3",
     "coordinates-outside-country": "latitude", "coordinates-incomplete": "longitude",
@@ -388,6 +390,7 @@ ROW_CHECKS: dict[str, list[tuple[str, RowCheck]]] = {
         ("retired-id-in-use", retired_id_in_use), ("replaced-by-missing", _entity_exists("replaced_by")),
     ],
     "external_ids": [("entity-missing", _entity_exists("entity_id"))],
+    "control": control_rules.CHECKS,
 }
 ROW_RULES = {rule for checks in ROW_CHECKS.values() for rule, _ in checks} | {"row-order"}
 RULE_COLUMN["parent-cycle"] = None  # type: ignore[assignment]  # set per table below
