@@ -98,7 +98,7 @@ VALID_ROWS: dict[str, list[dict[str, str]]] = {
     "retired_ids": [],
     "control": [
         {"control_id": "CTL-000001", "place_id": "aleppo", "actor_id": "syrian-arab-army", "control_state": "held",
-         "date_to": "2024-11-28", "claim_id": "CLM-000002"},
+         "date_to": "2024-11-28", "claim_id": "CLM-000001"},
     ],
     "external_ids": [
         {"table_name": "agreements", "entity_id": "de-escalation-2019", "scheme": "pax", "value": "2274"},
