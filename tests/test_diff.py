@@ -16,11 +16,11 @@ import pytest
 
 from syria_conflict_events.cli import main
 from syria_conflict_events.declaration import load_declaration
+from syria_conflict_events.diff.rows import diff_snapshots, to_markdown
+from syria_conflict_events.diff.semver import bump, parse, version_problem
+from syria_conflict_events.diff.snapshot import Snapshot, TableSnapshot, open_snapshot
 from syria_conflict_events.generate import generated_files
 from syria_conflict_events.release import ReleaseError, build_release
-from syria_conflict_events.release.diff import diff_snapshots, to_markdown
-from syria_conflict_events.release.semver import bump, parse, version_problem
-from syria_conflict_events.release.snapshot import Snapshot, TableSnapshot, open_snapshot
 
 REPO = Path(__file__).resolve().parents[1]
 BASE_VERSION = load_declaration().version

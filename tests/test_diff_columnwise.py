@@ -18,12 +18,12 @@ from hypothesis import strategies as st
 from test_diff_frozen import write_release, zipped
 
 from syria_conflict_events.cli import main
+from syria_conflict_events.diff import rows as diff_module
+from syria_conflict_events.diff import snapshot as snapshot_module
+from syria_conflict_events.diff.rows import Changes, Rows, diff_snapshots
+from syria_conflict_events.diff.snapshot import Snapshot, TableSnapshot, open_snapshot, read_csv_text
 from syria_conflict_events.generate import dumps
 from syria_conflict_events.release import ReleaseError
-from syria_conflict_events.release import diff as diff_module
-from syria_conflict_events.release import snapshot as snapshot_module
-from syria_conflict_events.release.diff import Changes, Rows, diff_snapshots
-from syria_conflict_events.release.snapshot import Snapshot, TableSnapshot, open_snapshot, read_csv_text
 
 # --- the definition: the row-by-row diff the column-wise one replaced (commit 7ceb8a2) -----------
 

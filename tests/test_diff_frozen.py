@@ -16,11 +16,11 @@ from pathlib import Path
 import pytest
 
 from syria_conflict_events.cli import main
+from syria_conflict_events.diff import rows as diff_module
+from syria_conflict_events.diff.rows import diff_snapshots, to_markdown
+from syria_conflict_events.diff.snapshot import Snapshot, TableSnapshot
+from syria_conflict_events.formats import json_text
 from syria_conflict_events.generate import dumps
-from syria_conflict_events.release import diff as diff_module
-from syria_conflict_events.release import json_text
-from syria_conflict_events.release.diff import diff_snapshots, to_markdown
-from syria_conflict_events.release.snapshot import Snapshot, TableSnapshot
 
 
 def table(name, fields, pk, rows, enums=None, types=None):

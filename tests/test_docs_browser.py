@@ -18,7 +18,7 @@ from urllib.parse import urldefrag, urljoin, urlparse
 
 import pytest
 
-from syria_conflict_events.release.site import build_site
+from syria_conflict_events.site.pages import build_site
 
 REPO = Path(__file__).resolve().parents[1]
 MAIN_PAGES = ["", "download/", "methodology/", "figures/", "generated/data-dictionary/", "generated/coverage/",

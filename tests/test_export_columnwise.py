@@ -23,7 +23,8 @@ from syria_conflict_events import loader
 from syria_conflict_events.cli import main
 from syria_conflict_events.commands import export
 from syria_conflict_events.declaration import load_declaration
-from syria_conflict_events.release import build_release, csv_text, json_text
+from syria_conflict_events.formats import csv_text, json_text
+from syria_conflict_events.release import build_release
 
 DECL = load_declaration()
 FORMATS = ("csv", "json", "parquet")

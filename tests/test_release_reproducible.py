@@ -10,9 +10,9 @@ import zipfile
 from pathlib import Path
 
 from syria_conflict_events.declaration import load_declaration
+from syria_conflict_events.formats.zipping import DEFAULT_DATE, zip_date
 from syria_conflict_events.release import build_release
 from syria_conflict_events.release.build import release_name
-from syria_conflict_events.release.zipping import DEFAULT_DATE, zip_date
 
 NAME = release_name(load_declaration())
 

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from syria_conflict_events.declaration import load_declaration
+from syria_conflict_events.formats.sqlite import create_table_sql, schema_sql
 from syria_conflict_events.release import build_release
 from syria_conflict_events.release.build import release_name
-from syria_conflict_events.release.sqlite import create_table_sql, schema_sql
 
 DECL = load_declaration()
 

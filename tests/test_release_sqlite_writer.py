@@ -14,9 +14,9 @@ import pyarrow as pa
 import pytest
 
 from syria_conflict_events.declaration import load_declaration
+from syria_conflict_events.exceptions import ReleaseError
+from syria_conflict_events.formats.sqlite import _constraints, ident, write_sqlite
 from syria_conflict_events.release.columns import read_typed_tables
-from syria_conflict_events.release.errors import ReleaseError
-from syria_conflict_events.release.sqlite import _constraints, ident, write_sqlite
 
 DECL = load_declaration()
 STORAGE = {"string": "text", "integer": "integer", "number": "real", "date": "text"}

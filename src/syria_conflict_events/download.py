@@ -26,6 +26,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import unquote, urlparse
 
+from .exceptions import ReleaseError
 from .hashing import sha256_file
 from .paths import PACKAGE_DIR
 
@@ -48,10 +49,6 @@ _log = logging.getLogger(__name__)
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
 _CHUNK = 1 << 20
-
-
-class ReleaseError(RuntimeError):
-    """A pinned release cannot be provided; the message says which, where and what to do."""
 
 
 class UnknownVersionError(ReleaseError, LookupError):

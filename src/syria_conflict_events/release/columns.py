@@ -15,8 +15,8 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from ..declaration import Declaration, Table
+from ..exceptions import ReleaseError
 from ..safe_files import UnsafeFile, read_bounded
-from .errors import ReleaseError
 
 MAX_BYTES = 512 * 1024 * 1024  # the validator's default limit; the files were checked against it
 _READ_TYPES = {"string": pa.string(), "date": pa.string(), "integer": pa.int64(), "number": pa.string()}

@@ -10,9 +10,9 @@ import os
 from pathlib import Path
 from typing import Any
 
+from ..diff.semver import parse
+from ..exceptions import ReleaseError
 from ..generate import dumps
-from .errors import ReleaseError
-from .semver import parse
 
 REGISTRY_NAME = "releases.json"
 PACKAGE_RELATIVE = Path("src") / "syria_conflict_events" / REGISTRY_NAME

@@ -403,7 +403,7 @@ def row_order(table: Table) -> RowCheck:
                     if ctx.tables.get(table.name) is t else key_order(t, keys))
         if in_order[0]:  # linear; sorting is n log n
             return None
-        from ..canonical import canonical_positions  # the same sort as `sce fmt` writes
+        from ..row_order import canonical_positions  # the same sort as `sce fmt` writes
 
         ordered = canonical_positions(t.select(keys).to_pandas())
         ok = np.ones(t.num_rows, dtype=bool)

@@ -17,7 +17,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from ..declaration import Declaration, Field, Table
-from .errors import ReleaseError
+from ..exceptions import ReleaseError
 from .values import to_date
 
 _ARROW = {"string": pa.string(), "integer": pa.int64(), "number": pa.float64(), "date": pa.date32()}

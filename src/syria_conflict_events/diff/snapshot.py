@@ -20,9 +20,9 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any, BinaryIO
 
+from ..exceptions import ReleaseError
 from ..safe_files import UnsafeFile, inside, read_bounded
 from ..validation.json_layer import unsafe_path
-from .errors import ReleaseError
 
 if TYPE_CHECKING:
     import pyarrow as pa
