@@ -126,24 +126,25 @@ def test_no_import_circles() -> None:
     assert circles == [], "; ".join(" <-> ".join(c) for c in circles)
 
 
-_IMPORT_EACH = """
+_IMPORT_EACH = f"""
 import importlib, json, sys, traceback
-failed = {}
+failed = {{}}
 for name in json.loads(sys.argv[1]):
-    for loaded in [m for m in sys.modules if m == "%(pkg)s" or m.startswith("%(pkg)s.")]:
+    for loaded in [m for m in sys.modules if m == "{PACKAGE}" or m.startswith("{PACKAGE}.")]:
         del sys.modules[loaded]
     try:
         importlib.import_module(name)
     except Exception:
         failed[name] = traceback.format_exc(limit=3)
 print(json.dumps(failed))
-""" % {"pkg": PACKAGE}
+"""
 
 
 def test_each_module_imports_alone() -> None:
     """Each module imported with no module of the project loaded before it (one fresh
     interpreter; the project's modules are dropped from sys.modules before each import)."""
-    done = subprocess.run([sys.executable, "-c", _IMPORT_EACH, json.dumps(sorted(m for m in MODULES if not m.endswith("__main__")))],
+    names = sorted(m for m in MODULES if not m.endswith("__main__"))  # __main__ runs the command
+    done = subprocess.run([sys.executable, "-c", _IMPORT_EACH, json.dumps(names)],
                           capture_output=True, text=True, timeout=300, check=True)
     assert json.loads(done.stdout.strip().splitlines()[-1]) == {}
 

@@ -20,6 +20,8 @@ import pytest
 
 from syria_conflict_events.site.pages import build_site
 
+pytestmark = pytest.mark.browser
+
 REPO = Path(__file__).resolve().parents[1]
 MAIN_PAGES = ["", "download/", "methodology/", "figures/", "generated/data-dictionary/", "generated/coverage/",
               "generated/changelog/", "generated/release-diff/"]

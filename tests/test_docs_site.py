@@ -16,6 +16,8 @@ from syria_conflict_events.release import ReleaseError, build_release
 from syria_conflict_events.site import pages as site_module
 from syria_conflict_events.site.pages import build_site, write_generated
 
+pytestmark = pytest.mark.site_build
+
 REPO = Path(__file__).resolve().parents[1]
 DECL = load_declaration()
 PAGES = ["index.html", "download/index.html", "methodology/index.html", "figures/index.html",
