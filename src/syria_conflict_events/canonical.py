@@ -22,13 +22,13 @@ import codecs
 import contextlib
 import csv
 import io
-import os
-import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO
+from typing import TYPE_CHECKING, Any
 
+from .atomic import atomic_output as atomic_output
+from .atomic import write_atomic as write_atomic
 from .declaration import Table
 from .row_order import canonical_positions as canonical_positions
 from .row_order import sorted_positions
@@ -388,32 +388,6 @@ def read_file(root: Path, rel: str, max_bytes: int = MAX_BYTES) -> bytes:
     if len(data) > max_bytes:
         raise FormatError(rel, "fmt-too-large", f"more than the limit of {max_bytes:,} bytes")
     return data
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Replace ``path`` with ``data`` in one step (a crash leaves the old or the new file)."""
-    with atomic_output(path) as fh:
-        fh.write(data)
-
-
-@contextlib.contextmanager
-def atomic_output(path: Path) -> Iterator[BinaryIO]:
-    """A temporary file next to ``path`` to write its new content into, streamed; it replaces
-    ``path`` in one step when the block ends without an exception (else it is removed and ``path``
-    is left as it was)."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            yield fh
-            fh.flush()
-            os.fsync(fh.fileno())
-        with contextlib.suppress(OSError):
-            os.chmod(tmp, path.stat().st_mode & 0o777 if path.exists() else 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
 
 
 class _Compare:

@@ -180,7 +180,7 @@ def run(args: argparse.Namespace) -> int:
         write(sys.stdout.buffer)
         sys.stdout.flush()
         return 0
-    from ..canonical import atomic_output
+    from ..atomic import atomic_output
 
     try:
         with atomic_output(args.out) as out:
