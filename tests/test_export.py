@@ -9,7 +9,7 @@ whose Table Schemas are not the installed declaration's (an older release, Parqu
 Regenerate only on purpose: ``python tests/test_export_frozen.py --freeze`` (it runs the code on
 its PYTHONPATH).
 
-`sce export`'s column-wise writers against their row-by-row definitions: release/csv_text
+`sce export`'s column-wise writers against their row-by-row definitions: formats/csv_text
 against csv.writer on generated tables (every kind of cell, batches of a few rows), and the
 command's column-wise path against its row-by-row path on generated packages, the bundled data and
 a built release; streaming to stdout and to a temporary file that replaces --out only when

@@ -413,7 +413,7 @@ def canonical_keys(data: bytes, table: Table) -> pa.Table | None:
     Canonical means sorted by the key and every line as :func:`to_bytes` writes it. Without a quote
     in the file no cell is quoted, and a file that passes the file layer then holds no cell that
     needs quoting, so the key columns and their order decide. Otherwise every line is rendered
-    column-wise (``release.csv_text``, tested to write csv.writer's bytes) and compared as it
+    column-wise (``formats.csv_text``, tested to write csv.writer's bytes) and compared as it
     goes: exactly, since Arrow's reader also takes some lines that are not canonical
     (``"p,"q`` reads as the cell ``p,q``)."""
     from .formats.csv_text import write_csv

@@ -133,7 +133,8 @@ def _table_spec(package: Package, name: str, resource: dict[str, Any]) -> TableS
 def read_csv_text(path: Path, spec: TableSpec) -> pa.Table:
     """Every column as text (empty cell = null), header checked against the schema."""
     import pyarrow as pa
-    import pyarrow.csv as pacsv
+
+    from ..formats.arrow_csv import read_csv
 
     try:
         size = path.stat().st_size
@@ -157,15 +158,8 @@ def read_csv_text(path: Path, spec: TableSpec) -> pa.Table:
         raise PackageError(f"{path}: the header does not match the Table Schema of {spec.name} ({detail}); "
                            "run `sce validate`")
     try:
-        return pacsv.read_csv(
-            path,
-            read_options=pacsv.ReadOptions(block_size=1 << 20),  # small blocks: more parallel parsing
-            parse_options=pacsv.ParseOptions(newlines_in_values=False),
-            convert_options=pacsv.ConvertOptions(
-                column_types={n: pa.string() for n in names},
-                strings_can_be_null=True, quoted_strings_can_be_null=True, null_values=[""],
-            ),
-        )
+        # small blocks: more parallel parsing
+        return read_csv(path, {n: pa.string() for n in names}, block_size=1 << 20)
     except (pa.ArrowInvalid, OSError) as exc:
         raise PackageError(f"{path}: cannot parse the table ({exc}); run `sce validate` for details") from exc
 

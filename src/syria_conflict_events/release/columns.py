@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.csv as pacsv
 
 from ..declaration import Declaration, Table
 from ..exceptions import ReleaseError
+from ..formats.arrow_csv import read_csv
 from ..safe_files import UnsafeFile, read_bounded
 
 MAX_BYTES = 512 * 1024 * 1024  # the validator's default limit; the files were checked against it
@@ -35,14 +35,9 @@ def read_typed_table(root: Path, table: Table, max_bytes: int = MAX_BYTES) -> pa
         raise ReleaseError(f"{table.path} could not be read: {exc}") from exc
     if len(data) > max_bytes:
         raise ReleaseError(f"{table.path} is larger than {max_bytes:,} bytes")
-    convert = pacsv.ConvertOptions(
-        column_types={f.name: _READ_TYPES[f.type] for f in table.fields}, include_columns=names,
-        null_values=[""], strings_can_be_null=True, quoted_strings_can_be_null=True,
-    )
-    parse = pacsv.ParseOptions(delimiter=",", quote_char='"', double_quote=True, newlines_in_values=False)
     try:
-        arrow = pacsv.read_csv(pa.BufferReader(data), read_options=pacsv.ReadOptions(block_size=1 << 24),
-                               parse_options=parse, convert_options=convert)
+        arrow = read_csv(pa.BufferReader(data), {f.name: _READ_TYPES[f.type] for f in table.fields},
+                         block_size=1 << 24, include_columns=names)
     except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
         raise ReleaseError(f"{table.path} does not read as its declared types: {str(exc)[:300]}") from exc
     del data
