@@ -2,8 +2,8 @@
 #   make release   build the release (validates first) and the docs site
 #   make test-all  run every test (what CI runs: .ci/run)
 # and, while working, `make test`: the fast tier (everything but the wheel build, the browser, the
-# release builds with their documentation site, the Frictionless command line and the tests marked
-# slow; pyproject.toml lists the marks), with fewer Hypothesis examples per property.
+# tests of the release build and of the documentation site, the Frictionless command line and the
+# tests marked slow; pyproject.toml lists the marks), with fewer Hypothesis examples per property.
 # Each creates .venv and installs the package with its development dependencies when needed.
 
 PYTHON ?= python3
@@ -27,7 +27,7 @@ validate: $(STAMP)
 release: $(STAMP)
 	$(BIN)/sce build $(if $(PREVIOUS),--previous "$(PREVIOUS)")
 
-FAST_TIER := not (slow or wheel or browser or site_build or frictionless_cli)
+FAST_TIER := not (slow or wheel or browser or release_build or site_build or frictionless_cli)
 
 check: $(STAMP)
 	$(BIN)/ruff check .

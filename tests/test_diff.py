@@ -162,6 +162,7 @@ def test_removed_table_is_major_and_added_table_minor():
 # --- real releases --------------------------------------------------------------------------------
 
 
+@pytest.mark.release_build
 def test_rows_added_and_changed_between_releases(previous, tmp_path):
     def edit(rows):
         _new_event(rows)
@@ -186,6 +187,7 @@ def test_directory_and_zip_give_the_same_diff(previous):
         diff_snapshots(open_snapshot(folder), open_snapshot(folder)).to_json()
 
 
+@pytest.mark.release_build
 def test_build_refuses_a_version_smaller_than_the_change(previous, tmp_path):
     root = versioned_package(tmp_path / "pkg", "0.1.1", _new_event)
     with pytest.raises(ReleaseError, match="refusing") as info:
@@ -194,6 +196,7 @@ def test_build_refuses_a_version_smaller_than_the_change(previous, tmp_path):
     assert not (tmp_path / "dist").exists()
 
 
+@pytest.mark.release_build
 def test_build_with_previous_writes_the_diff_into_the_release(previous, tmp_path):
     root = versioned_package(tmp_path / "pkg", "0.1.1", _correct_summary)
     zip_path = build_release(root, tmp_path / "dist", previous=previous, **QUIET)
@@ -206,6 +209,7 @@ def test_build_with_previous_writes_the_diff_into_the_release(previous, tmp_path
     assert {"RELEASE-DIFF.md", "release-diff.json"} <= described
 
 
+@pytest.mark.release_build
 def test_removed_id_must_be_retired(previous, tmp_path):
     root = versioned_package(tmp_path / "a", "0.2.0", lambda rows: _retire_event_2(rows, tombstones=False))
     with pytest.raises(ReleaseError, match="refusing") as info:
@@ -220,6 +224,7 @@ def test_removed_id_must_be_retired(previous, tmp_path):
     assert [r["event_id"] for r in diff["tables"]["events"]["removed"]] == ["SCE-000002"]
 
 
+@pytest.mark.release_build
 def test_tombstones_are_never_removed_nor_ids_reused(tmp_path):
     old_root = versioned_package(tmp_path / "old", "0.2.0", _retire_event_2)
     old = build_release(old_root, tmp_path / "d-old", **QUIET)
@@ -232,6 +237,7 @@ def test_tombstones_are_never_removed_nor_ids_reused(tmp_path):
     assert "SCE-000002 was retired before 0.3.0 and is used again" in text
 
 
+@pytest.mark.release_build
 def test_previous_release_of_another_package_is_refused(previous, tmp_path):
     other = tmp_path / "other"
     shutil.copytree(previous.with_suffix(""), other)

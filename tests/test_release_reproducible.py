@@ -14,6 +14,8 @@ from syria_conflict_events.formats.zipping import DEFAULT_DATE, zip_date
 from syria_conflict_events.release import build_release
 from syria_conflict_events.release.build import release_name
 
+pytestmark = pytest.mark.release_build
+
 NAME = release_name(load_declaration())
 
 

@@ -114,6 +114,7 @@ def test_recover_removes_only_what_killed_runs_leave(tmp_path):
     assert sorted(p.name for p in dist.iterdir()) == sorted(ENTRIES + kept)
 
 
+@pytest.mark.release_build
 def test_build_removes_leftovers_of_a_killed_build(tmp_path, valid_package):
     dist = tmp_path / "dist"
     (dist / ".building-old" / "new").mkdir(parents=True)
@@ -149,6 +150,7 @@ REAL_KILLER = textwrap.dedent("""
 """)
 
 
+@pytest.mark.release_build
 def test_build_killed_in_its_swap_is_finished_by_the_next_run(tmp_path, make_package):
     def longer(rows: dict) -> None:
         rows["events"][0]["summary"] += " A second source confirms it."
@@ -185,6 +187,7 @@ def test_figure_failure_publishes_nothing(tmp_path, valid_package, monkeypatch):
     assert sorted(p.name for p in dist.iterdir()) == sorted([NAME, f"{NAME}.zip", "releases.json"])
 
 
+@pytest.mark.release_build
 def test_failing_mkdocs_publishes_nothing(tmp_path, valid_package, monkeypatch):
     dist = tmp_path / "dist"
 
