@@ -9,6 +9,8 @@ import time
 import zipfile
 from pathlib import Path
 
+import pytest
+
 from syria_conflict_events.declaration import load_declaration
 from syria_conflict_events.formats.zipping import DEFAULT_DATE, zip_date
 from syria_conflict_events.release import build_release
