@@ -3,7 +3,8 @@
 #   make test-all  run every test (what CI runs: .ci/run)
 # and, while working, `make test`: the fast tier (everything but the wheel build, the browser, the
 # tests of the release build and of the documentation site, the Frictionless command line and the
-# tests marked slow; pyproject.toml lists the marks), with fewer Hypothesis examples per property.
+# tests marked slow; pyproject.toml lists the marks), with fewer Hypothesis examples per property,
+# spread over the machine's cores (pytest-xdist).
 # Each creates .venv and installs the package with its development dependencies when needed.
 
 PYTHON ?= python3
@@ -35,7 +36,7 @@ check: $(STAMP)
 	$(BIN)/sce fmt --check
 
 test: check
-	HYPOTHESIS_PROFILE=$${HYPOTHESIS_PROFILE:-fast} $(BIN)/python -m pytest -q -m "$(FAST_TIER)"
+	HYPOTHESIS_PROFILE=$${HYPOTHESIS_PROFILE:-fast} $(BIN)/python -m pytest -q -n auto -m "$(FAST_TIER)"
 
 test-all: check
 	$(BIN)/python -m pytest -q
