@@ -13,6 +13,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ..arrow_types import ARROW_TYPES
 from ..declaration import Declaration, Table
 from ..exceptions import ReleaseError
 from ..formats.arrow_csv import read_csv
@@ -74,7 +75,6 @@ def in_key_order(table: Table, arrow: pa.Table) -> pa.Table:
     return arrow.take(order)
 
 
-_VALIDATED_TYPES = {"string": pa.string(), "date": pa.date32(), "integer": pa.int64(), "number": pa.float64()}
 
 
 def from_validated(decl: Declaration, validated: dict[str, pa.Table], validated_rows: dict[str, int]
@@ -91,7 +91,7 @@ def from_validated(decl: Declaration, validated: dict[str, pa.Table], validated_
         arrow = validated.get(t.name)
         if arrow is None or arrow.num_rows != validated_rows.get(t.name):
             raise ReleaseError(f"{t.path}: the validator kept no table of it")
-        expected = [_VALIDATED_TYPES[f.type] for f in t.fields]
+        expected = [ARROW_TYPES[f.type] for f in t.fields]
         if arrow.column_names != t.field_names or arrow.schema.types != expected:
             raise ReleaseError(f"{t.path}: the validated table has columns {arrow.column_names} of types "
                                f"{arrow.schema.types}, not the declared {t.field_names} of types {expected}")
