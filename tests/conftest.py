@@ -20,8 +20,10 @@ REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 
 # Hypothesis profiles for the robustness tests, registered once for the whole session
-# (HYPOTHESIS_PROFILE=deep runs 1,000 examples per property).
+# (`make test`, the fast tier, runs HYPOTHESIS_PROFILE=fast: 10 examples per property; `make test-all`
+# the default 50; HYPOTHESIS_PROFILE=deep runs 1,000).
 _SLOW_FIXTURES = [HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+settings.register_profile("fast", max_examples=10, deadline=None, suppress_health_check=_SLOW_FIXTURES)
 settings.register_profile("default", max_examples=50, deadline=None, suppress_health_check=_SLOW_FIXTURES)
 settings.register_profile("deep", max_examples=1000, deadline=None, suppress_health_check=_SLOW_FIXTURES)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))

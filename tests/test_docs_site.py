@@ -13,8 +13,10 @@ import pytest
 
 from syria_conflict_events.declaration import load_declaration
 from syria_conflict_events.release import ReleaseError, build_release
-from syria_conflict_events.release import site as site_module
-from syria_conflict_events.release.site import build_site, write_generated
+from syria_conflict_events.site import pages as site_module
+from syria_conflict_events.site.pages import build_site, write_generated
+
+pytestmark = pytest.mark.site_build
 
 REPO = Path(__file__).resolve().parents[1]
 DECL = load_declaration()
@@ -107,7 +109,7 @@ def test_strict_build_fails_on_a_broken_link(tmp_path, valid_package, monkeypatc
 
 def test_build_release_builds_the_site_into_dist(tmp_path, valid_package):
     lines: list[str] = []
-    build_release(valid_package, tmp_path / "dist", site=True, update_registry=False, progress=lines.append)
+    build_release(valid_package, tmp_path / "dist", site=site_module.SITE, update_registry=False, progress=lines.append)
     site = tmp_path / "dist" / "site"
     assert (site / "index.html").is_file() and (site / "generated" / "map.svg").is_file()
     download = (site / "download" / "index.html").read_text(encoding="utf-8")

@@ -75,6 +75,23 @@ def test_declaration_errors_are_reported(tmp_path):
         load_declaration(tmp_path / "schemas")
 
 
+@pytest.mark.parametrize(("field", "line", "added"), [
+    ("fatalities_best", "  minimum: 0\n", "  pattern: '^[0-9]+$'\n"),
+    ("fatalities_best", "  minimum: 0\n", "  format: uri\n"),
+    ("summary", "  type: string\n", "  minimum: 1\n"),
+])
+def test_a_constraint_its_type_cannot_carry_is_refused(tmp_path, field, line, added):
+    shutil.copytree(REPO / "schemas", tmp_path / "schemas")
+    fields = tmp_path / "schemas" / "fields.yaml"
+    text = fields.read_text()
+    start = text.index(f"\n{field}:\n") + 1
+    at = text.index(line, start) + len(line)
+    fields.write_text(text[:at] + added + text[at:])
+    key = added.split(":")[0].strip()
+    with pytest.raises(DeclarationError, match=rf"field {field}: {key} applies to .* not to a"):
+        load_declaration(tmp_path / "schemas")
+
+
 def test_a_foreign_key_of_several_columns_is_refused(tmp_path):
     """The validator proves single-column foreign keys; a declared key it would only half check is
     an error of the declaration, not a silent gap."""
@@ -109,6 +126,7 @@ def test_repository_package_is_valid():
     assert report.valid, render(report)
 
 
+@pytest.mark.frictionless_cli
 def test_frictionless_cli_validates_the_repository():
     """Conformance: the standard's own tool accepts datapackage.json and the data."""
     exe = Path(sys.executable).with_name("frictionless")

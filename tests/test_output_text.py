@@ -13,7 +13,7 @@ from conftest import REPO, write_package
 from syria_conflict_events.declaration import load_declaration
 from syria_conflict_events.markdown_text import fenced, plain
 from syria_conflict_events.release.dictionary import data_dictionary
-from syria_conflict_events.release.figures import event_map, timeline
+from syria_conflict_events.site.figures import event_map, timeline
 
 HOSTILE = '<img src=x onerror="alert(1)"> [link](javascript:alert(1)) **bold** | cell # head $x^$'
 TEX = r"Tell $\frac{ Rifaat $x^$"
@@ -65,7 +65,7 @@ def test_figures_draw_tex_like_text_as_text(tmp_path):
 
 @pytest.mark.slow
 def test_site_pages_hold_no_contributor_markup(tmp_path):
-    from syria_conflict_events.release.site import build_site
+    from syria_conflict_events.site.pages import build_site
 
     root = write_package(tmp_path / "pkg")
     _hostile_schemas(root)

@@ -19,9 +19,9 @@ import pytest
 from syria_conflict_events.cli import main
 from syria_conflict_events.declaration import load_declaration
 from syria_conflict_events.release import ReleaseError, build_release
-from syria_conflict_events.release import site as site_module
 from syria_conflict_events.release.build import release_name
 from syria_conflict_events.release.swap import JOURNAL, locked, recover, swap_in
+from syria_conflict_events.site import pages as site_module
 
 NAME = release_name(load_declaration())
 ENTRIES = ["rel", "rel.zip", "releases.json", "site"]
@@ -114,6 +114,7 @@ def test_recover_removes_only_what_killed_runs_leave(tmp_path):
     assert sorted(p.name for p in dist.iterdir()) == sorted(ENTRIES + kept)
 
 
+@pytest.mark.release_build
 def test_build_removes_leftovers_of_a_killed_build(tmp_path, valid_package):
     dist = tmp_path / "dist"
     (dist / ".building-old" / "new").mkdir(parents=True)
@@ -149,6 +150,7 @@ REAL_KILLER = textwrap.dedent("""
 """)
 
 
+@pytest.mark.release_build
 def test_build_killed_in_its_swap_is_finished_by_the_next_run(tmp_path, make_package):
     def longer(rows: dict) -> None:
         rows["events"][0]["summary"] += " A second source confirms it."
@@ -180,11 +182,12 @@ def test_figure_failure_publishes_nothing(tmp_path, valid_package, monkeypatch):
 
     monkeypatch.setattr(site_module, "event_map", crash)
     with pytest.raises(ValueError, match="simulated"):
-        build_release(valid_package, dist, site=True, update_registry=False, progress=lambda _: None)
+        build_release(valid_package, dist, site=site_module.SITE, update_registry=False, progress=lambda _: None)
     assert _tree(dist) == before
     assert sorted(p.name for p in dist.iterdir()) == sorted([NAME, f"{NAME}.zip", "releases.json"])
 
 
+@pytest.mark.release_build
 def test_failing_mkdocs_publishes_nothing(tmp_path, valid_package, monkeypatch):
     dist = tmp_path / "dist"
 
@@ -193,7 +196,7 @@ def test_failing_mkdocs_publishes_nothing(tmp_path, valid_package, monkeypatch):
 
     monkeypatch.setattr(site_module, "render_site", fail)
     with pytest.raises(ReleaseError, match="simulated"):
-        build_release(valid_package, dist, site=True, update_registry=False, progress=lambda _: None)
+        build_release(valid_package, dist, site=site_module.SITE, update_registry=False, progress=lambda _: None)
     assert list(dist.iterdir()) == []
 
 

@@ -189,12 +189,28 @@ _FIELD_KEYS = {
 }
 
 
+# The field types each constraint applies to: every translator (Table Schema, JSON Schema, the
+# vectorised kernels, SQLite CHECKs, the data dictionary) handles a constraint on these types only.
+CONSTRAINT_TYPES: dict[str, tuple[str, ...]] = {
+    "pattern": ("string",),
+    "min_length": ("string",),
+    "format": ("string",),
+    "minimum": ("integer", "number"),
+    "maximum": ("integer", "number"),
+    "vocabulary": ("string", "integer"),
+}
+
+
 def _field(name: str, spec: dict[str, Any]) -> Field:
     unknown = set(spec) - _FIELD_KEYS
     if unknown:
         raise DeclarationError(f"field {name}: unknown keys {sorted(unknown)}")
     if spec.get("type") not in FIELD_TYPES:
         raise DeclarationError(f"field {name}: type must be one of {FIELD_TYPES}")
+    for key, types in CONSTRAINT_TYPES.items():
+        if spec.get(key) is not None and spec["type"] not in types:
+            raise DeclarationError(f"field {name}: {key} applies to {' and '.join(types)} fields, "
+                                   f"not to a {spec['type']} field")
     return Field(name=name, **spec)
 
 

@@ -33,3 +33,10 @@ def literal(text: object) -> str:
     if value and "`" not in value and "|" not in value:
         return f"`{value}`"
     return "<code>" + "".join(c if c.isalnum() or c in " -" else f"&#{ord(c)};" for c in value) + "</code>"
+
+
+def code(value: object) -> str:
+    """Inline code that renders the same on GitHub and in MkDocs, whatever the characters
+    (patterns hold pipes, stars and backslashes that Markdown tables would eat)."""
+    text = str(value)
+    return "<code>" + "".join(c if c.isalnum() or c in " -" else f"&#{ord(c)};" for c in text) + "</code>"

@@ -10,7 +10,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..cli import CommandError
+from ..exceptions import CommandError
 
 
 def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -30,7 +30,8 @@ def _annotate(fmt: str, rel: str, title: str, message: str) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..canonical import FormatError, canonical_keys, differences, format_bytes, nfc_bytes, read_file, write_atomic
+    from ..atomic import write_atomic
+    from ..canonical import FormatError, canonical_keys, differences, format_bytes, nfc_bytes, read_file
     from ..declaration import package_declaration
     from ..paths import repo_root
 

@@ -20,31 +20,42 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ..declaration import Declaration, package_declaration
+from ..diff.rows import ReleaseDiff, diff_snapshots, to_markdown
+from ..diff.semver import version_problem
+from ..diff.snapshot import declared_snapshot, open_snapshot
+from ..exceptions import ReleaseError
+from ..formats.geojson import has_geo_tables, located_places, write_events_geojson, write_places_geojson
+from ..formats.json_records import write_json_records
+from ..formats.parquet import write_parquet
+from ..formats.sqlite import write_sqlite
+from ..formats.zipping import Packer, sha256_file, sha256sums, write_zip
 from ..generate import dumps
 from ..paths import repo_root, resource_root
 from .columns import from_validated
 from .descriptor import Artifact, release_descriptor
 from .dictionary import data_dictionary
-from .diff import ReleaseDiff, diff_snapshots, to_markdown
-from .errors import ReleaseError
-from .geojson import has_geo_tables, located_places, write_events_geojson, write_places_geojson
 from .readme import release_readme
 from .registry import REGISTRY_NAME, committed_registry, merged_registry, write_registry
-from .semver import version_problem
-from .snapshot import declared_snapshot, open_snapshot
-from .sqlite import write_sqlite
 from .swap import JOURNAL, locked, recover, swap_in
-from .writers_json import write_json_records
-from .writers_parquet import write_parquet
-from .zipping import Packer, sha256_file, sha256sums, write_zip
 
 if TYPE_CHECKING:
     import pyarrow as pa
 
 Progress = Callable[[str], Any]
+
+
+class SiteStep(Protocol):
+    """The documentation site as a step of the build. The site room (``site.pages.SITE``) passes
+    itself in, so the build never imports the site: the site sits above the release."""
+
+    def check(self) -> None: ...
+
+    def render(self, root: Path, built: Path, scratch: Path, *, release_dir: Path | None,
+               decl: Declaration, releases: dict[str, Any] | None) -> Path: ...
+
 CHECKSUMS = "SHA256SUMS"
 DIFF_MARKDOWN, DIFF_JSON = "RELEASE-DIFF.md", "release-diff.json"
 SQLITE_DIR, JSON_DIR, PARQUET_DIR, GEOJSON_DIR = "sqlite", "json", "parquet", "geojson"
@@ -98,7 +109,7 @@ def _validate(root: Path, decl: Declaration) -> tuple[dict[str, pa.Table], dict[
     return from_validated(decl, report.tables, report.rows)
 
 
-def _read_tables(root: Path, decl: Declaration) -> dict[str, Any]:
+def read_tables(root: Path, decl: Declaration) -> dict[str, Any]:
     from ..validation.structure import read_raw_table
 
     raws = {}
@@ -286,7 +297,7 @@ def _check_dist(root: Path, dist: Path) -> None:
 
 
 def build_release(root: Path | None = None, dist: Path | None = None, *, previous: Path | None = None,
-                  site: bool = False, update_registry: bool = True, progress: Progress = print) -> Path:
+                  site: SiteStep | None = None, update_registry: bool = True, progress: Progress = print) -> Path:
     """Validate the package at ``root`` and build its release under ``dist``; return the zip's path.
 
     Raises :class:`ReleaseError` (nothing built) when validation fails, when ``previous`` requires a
@@ -298,11 +309,9 @@ def build_release(root: Path | None = None, dist: Path | None = None, *, previou
     _check_dist(root, dist)
     decl = declaration_for(root)
     name = release_name(decl)
-    if site:
-        from .site import docs_source
-
-        docs_source()  # fail before building anything when the docs sources are missing
-    steps = _Steps(progress, 9 + int(has_geo_tables(decl)) + int(previous is not None) + int(site))
+    if site is not None:
+        site.check()  # fail before building anything when the docs sources are missing
+    steps = _Steps(progress, 9 + int(has_geo_tables(decl)) + int(previous is not None) + int(site is not None))
     progress(f"Building {name} from {root} into {dist}")
 
     with steps.step("validate") as note:
@@ -324,7 +333,7 @@ def build_release(root: Path | None = None, dist: Path | None = None, *, previou
     committed = committed_registry(root) if update_registry else None
     if committed is not None:  # the source checkout's copy, outside dist/: one file, written atomically
         write_registry(committed, merged_registry(committed, decl.version, final_zip.name, digest))
-    if site:
+    if site is not None:
         progress(f"site: {sum(1 for _ in (dist / 'site').rglob('*.html'))} pages in {dist / 'site'}")
     progress(f"Built {final_zip} ({final_zip.stat().st_size:,} bytes)")
     return final_zip
@@ -332,7 +341,7 @@ def build_release(root: Path | None = None, dist: Path | None = None, *, previou
 
 def _build_and_swap(root: Path, dist: Path, decl: Declaration, tables: dict[str, pa.Table],
                     dated: dict[str, pa.Table], diff: ReleaseDiff | None, steps: _Steps, progress: Progress, *,
-                    site: bool, update_registry: bool) -> str:
+                    site: SiteStep | None, update_registry: bool) -> str:
     """Everything the release replaces in ``dist`` (its directory, zip, registry and site) built in
     a working folder, then swapped in as one unit (:mod:`.swap`); returns the zip's SHA-256."""
     name = release_name(decl)
@@ -371,11 +380,9 @@ def _build_and_swap(root: Path, dist: Path, decl: Declaration, tables: dict[str,
             shown = merged_registry(committed, decl.version, zip_path.name, digest) if committed else None
             note.append(", ".join(str(t) for t in [dist / REGISTRY_NAME, committed] if t))
         moves = [name, zip_path.name, REGISTRY_NAME]
-        if site:
-            from .site import render_site
-
+        if site is not None:
             with steps.step("documentation site") as note:
-                render_site(root, new / "site", work, release_dir=stage, decl=decl,
+                site.render(root, new / "site", work, release_dir=stage, decl=decl,
                             releases=shown["releases"] if shown else None)
                 moves.append("site")
                 note.append(str(dist / "site"))

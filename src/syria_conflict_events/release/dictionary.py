@@ -9,7 +9,7 @@ anchors ``table-x`` and ``vocabulary-y``, which the field rows link to."""
 from __future__ import annotations
 
 from ..declaration import Declaration, Field, Table
-from ..markdown_text import plain
+from ..markdown_text import code, plain
 
 
 def table_anchor(name: str) -> str:
@@ -18,13 +18,6 @@ def table_anchor(name: str) -> str:
 
 def vocabulary_anchor(name: str) -> str:
     return f"vocabulary-{name}"
-
-
-def code(value: object) -> str:
-    """Inline code that renders the same on GitHub and in MkDocs, whatever the characters
-    (patterns hold pipes, stars and backslashes that Markdown tables would eat)."""
-    text = str(value)
-    return "<code>" + "".join(c if c.isalnum() or c in " -" else f"&#{ord(c)};" for c in text) + "</code>"
 
 
 def cell(text: object) -> str:

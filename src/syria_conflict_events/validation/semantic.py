@@ -9,26 +9,25 @@ because row i of a table is on line i + 2 of its CSV file (cells hold no newline
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..arrow_types import arrow_type, parse_text
+from ..arrow_types import parse_text
 from ..declaration import Declaration, Field, Table
 from ..text_rules import forbidden_character
 from . import control_rules
 from . import sourcing_rules as sourcing
+from .context import FIRST_LINE, Context, arrow_to_frame, frame_to_arrow
 from .errors import MAX_ERRORS_PER_RULE, ValidationError
 from .vectorised import (
     CONTROL,
     FORMULA_START,
     Column,
-    Memo,
     column_errors,
     column_rules,
     duplicated,
@@ -47,59 +46,6 @@ if TYPE_CHECKING:  # pandas and pandera only for the pandera engine: `sce valida
 
 __all__ = ["CONTROL", "FORMULA_START", "Context", "Task", "isin", "pandera_schema", "run_pandera",
            "run_vectorised", "typed_table", "validation_frame", "vectorised_tasks"]
-FIRST_LINE = 2
-
-
-def frame_to_arrow(table: Table, frame: pd.DataFrame) -> pa.Table:
-    """A typed pandas frame (the validator's or the loader's) as the Arrow table the rules take."""
-    columns = {}
-    for f in table.fields:
-        if f.name not in frame.columns:
-            continue
-        arr = series_to_arrow(frame[f.name])
-        if arr.type != arrow_type(f):
-            # A frame of the wrong dtype stays as it is: the rules say what breaks.
-            with contextlib.suppress(pa.ArrowInvalid, pa.ArrowNotImplementedError):
-                arr = pc.cast(arr, arrow_type(f), safe=False)
-        columns[f.name] = arr
-    return pa.table(columns) if columns else pa.table({"": pa.nulls(len(frame))}).drop_columns([""])
-
-
-def arrow_to_frame(table: Table, data: pa.Table, first_line: int = FIRST_LINE) -> pd.DataFrame:
-    """The typed Arrow table as the validator's pandas frame (index = line number)."""
-    import pandas as pd
-
-    from ..typed import to_pandas_values
-
-    index = pd.RangeIndex(first_line, first_line + data.num_rows)
-    return pd.DataFrame({f.name: to_pandas_values(data.column(f.name), f, index) for f in table.fields}, index=index)
-
-
-@dataclass
-class Context:
-    """The typed tables that passed the file layer, by name: Arrow ``tables`` (the validator's)
-    or pandas ``frames`` (the loader's); each is converted to the other form on first use."""
-
-    decl: Declaration
-    frames: dict[str, pd.DataFrame] = field(default_factory=dict)
-    tables: dict[str, pa.Table] = field(default_factory=dict)
-    memo: Memo = field(default_factory=Memo)
-
-    def has(self, *names: str) -> bool:
-        return all(n in self.tables or n in self.frames for n in names)
-
-    def table(self, name: str) -> pa.Table:
-        data = self.tables.get(name)
-        if data is None:
-            data = self.tables[name] = frame_to_arrow(self.decl.tables[name], self.frames[name])
-        return data
-
-    def frame(self, name: str) -> pd.DataFrame:
-        frame = self.frames.get(name)
-        if frame is None:
-            frame = self.frames[name] = arrow_to_frame(self.decl.tables[name], self.tables[name])
-        return frame
-
 
 def _more(table: Table, column: str | None, rule: str, total: int) -> ValidationError:
     """The line that stands for the errors past MAX_ERRORS_PER_RULE."""
@@ -406,7 +352,7 @@ def row_order(table: Table) -> RowCheck:
                     if ctx.tables.get(table.name) is t else key_order(t, keys))
         if in_order[0]:  # linear; sorting is n log n
             return None
-        from ..canonical import canonical_positions  # the same sort as `sce fmt` writes
+        from ..row_order import canonical_positions  # the same sort as `sce fmt` writes
 
         ordered = canonical_positions(t.select(keys).to_pandas())
         ok = np.ones(t.num_rows, dtype=bool)

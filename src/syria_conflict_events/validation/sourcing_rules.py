@@ -26,7 +26,7 @@ import pyarrow.compute as pc
 from .vectorised import index_of, take
 
 if TYPE_CHECKING:
-    from .semantic import Context
+    from .context import Context
 
 DISPUTING = pa.array(["denies", "disputes"], type=pa.string())
 

@@ -17,9 +17,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.csv as pacsv
 
 from ..declaration import Table
+from ..formats.arrow_csv import read_csv
 from ..safe_files import UnsafeFile, read_bounded
 from .errors import ValidationError
 
@@ -199,15 +199,9 @@ def _text_cells(data: bytes, names: Sequence[str], columns: Sequence[str] | None
     """The cells of ``columns`` (every column when None) as text, an empty one as null, parsed by
     Arrow from UTF-8 ``data`` whose header is ``names``; (None, why) when Arrow cannot parse it or
     its rows and lines disagree."""
-    convert = pacsv.ConvertOptions(
-        column_types={n: pa.string() for n in (columns or names)}, null_values=[""], strings_can_be_null=True,
-        quoted_strings_can_be_null=True, check_utf8=False,
-        **({"include_columns": list(columns)} if columns is not None else {}),
-    )
-    parse = pacsv.ParseOptions(delimiter=",", quote_char='"', double_quote=True, newlines_in_values=False)
     try:
-        arrow = pacsv.read_csv(pa.BufferReader(data), read_options=pacsv.ReadOptions(block_size=1 << 20),
-                               parse_options=parse, convert_options=convert)
+        arrow = read_csv(pa.BufferReader(data), {n: pa.string() for n in (columns or names)}, block_size=1 << 20,
+                         include_columns=columns, check_utf8=False)
     except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
         return None, f"cannot parse: {exc}"
     if arrow.num_rows + 1 != count_byte(data, ord("\n")) or count_byte(data, ord('"')) % 2:

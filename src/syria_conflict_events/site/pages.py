@@ -21,12 +21,12 @@ from typing import Any
 from ..declaration import Declaration
 from ..markdown_text import fenced, literal
 from ..paths import repo_root
-from .citation import bibtex, citation_text, download_url, release_page_url
-from .dictionary import cell, data_dictionary, vocabulary_section
-from .errors import ReleaseError
+from ..release.citation import bibtex, citation_text, download_url, release_page_url
+from ..release.dictionary import cell, data_dictionary, vocabulary_section
+from ..exceptions import ReleaseError
 from .figures import event_map, timeline
-from .registry import REGISTRY_NAME, committed_registry, read_registry
-from .swap import JOURNAL
+from ..release.registry import REGISTRY_NAME, committed_registry, read_registry
+from ..release.swap import JOURNAL
 
 GENERATED = "generated"
 SNIPPETS = f"{GENERATED}/snippets"
@@ -34,10 +34,10 @@ MKDOCS_TIMEOUT = 300
 
 
 def _read_records(root: Path, decl: Declaration) -> dict[str, list[dict[str, Any]]]:
-    from .build import _read_tables
-    from .values import records
+    from ..formats.values import records
+    from ..release.build import read_tables
 
-    raws = _read_tables(root, decl)
+    raws = read_tables(root, decl)
     return {name: records(decl.tables[name], frame) for name, frame in raws.items()}
 
 
@@ -183,7 +183,7 @@ def render_site(root: Path, built: Path, scratch: Path, *, release_dir: Path | N
     run ``mkdocs build --strict`` into ``built`` (a path that does not exist yet).
     ``releases`` replaces the registry's entries on the downloads page (a build passes the
     registry it is about to write)."""
-    from .build import declaration_for
+    from ..release.build import declaration_for
 
     decl = decl or declaration_for(root)
     source = docs_source()
@@ -208,10 +208,24 @@ def render_site(root: Path, built: Path, scratch: Path, *, release_dir: Path | N
     return built
 
 
+class _Site:
+    """The site as a step of the release build (``build_release(..., site=SITE)``). Looks its
+    functions up when called, so a test can replace ``render_site`` or ``docs_source``."""
+
+    def check(self) -> None:
+        docs_source()
+
+    def render(self, root: Path, built: Path, scratch: Path, **options: Any) -> Path:
+        return render_site(root, built, scratch, **options)
+
+
+SITE = _Site()
+
+
 def build_site(root: Path, out: Path, *, release_dir: Path | None = None, decl: Declaration | None = None,
                progress: Callable[[str], Any] = print) -> Path:
     """The site into ``out``, which is replaced in one step only when the build succeeds."""
-    from .swap import locked, recover, swap_in
+    from ..release.swap import locked, recover, swap_in
 
     out = Path(out).resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
