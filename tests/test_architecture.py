@@ -25,7 +25,7 @@ ROOMS: list[tuple[str, list[str]]] = [
     ("formats", ["formats"]),
     ("validation", ["validation"]),
     ("editing", ["canonical", "new_row", "coverage", "importers"]),
-    ("loading", ["loader", "dataset", "models", ""]),  # "" is the package itself: the public API
+    ("loading", ["loader", "dataset", "models", "territory", ""]),  # "" is the package itself: the public API
     ("diff", ["diff"]),
     ("release", ["release"]),
     ("site", ["site"]),

@@ -14,7 +14,7 @@ import pyarrow.compute as pc
 from .vectorised import index_of, take, to_mask
 
 if TYPE_CHECKING:
-    from .semantic import Context
+    from .context import Context
 
 # The sub-event types that record a change of control (ACLED's territorial transfers).
 CHANGE_OF_CONTROL = pa.array(["non_state_actor_overtakes_territory", "government_regains_territory",
