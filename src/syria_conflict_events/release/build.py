@@ -6,8 +6,9 @@ previous release complete, or the new one once the next run has finished a commi
 
 ``dist/<name>-<version>/`` holds datapackage.json, README.md, the data dictionary, CHANGELOG.md,
 LICENSE-DATA, SHA256SUMS, and each table as CSV (``data/``), JSON records (``json/``), Parquet
-(``parquet/``), one SQLite database (``sqlite/``) and places and events as GeoJSON (``geojson/``);
-with ``previous`` also the release diff. ``dist/<name>-<version>.zip`` holds the same."""
+(``parquet/``), Stata (``stata/``), one SQLite database (``sqlite/``), one Excel workbook
+(``excel/``), places and events as GeoJSON (``geojson/``) and CITATION.cff; with ``previous`` also
+the release diff. ``dist/<name>-<version>.zip`` holds the same."""
 
 from __future__ import annotations
 
@@ -31,8 +32,10 @@ from ..formats.geojson import has_geo_tables, located_places, write_events_geojs
 from ..formats.json_records import write_json_records
 from ..formats.parquet import write_parquet
 from ..formats.sqlite import write_sqlite
+from ..formats.stata import write_stata
+from ..formats.xlsx import write_xlsx
 from ..formats.zipping import Packer, sha256_file, sha256sums, write_zip
-from ..generate import dumps
+from ..generate import citation_cff, dumps
 from ..paths import repo_root, resource_root
 from .columns import from_validated
 from .descriptor import Artifact, release_descriptor
@@ -40,6 +43,7 @@ from .dictionary import data_dictionary
 from .readme import release_readme
 from .registry import REGISTRY_NAME, committed_registry, merged_registry, write_registry
 from .swap import JOURNAL, locked, recover, swap_in
+from .workbook import readme_lines
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -59,6 +63,7 @@ class SiteStep(Protocol):
 CHECKSUMS = "SHA256SUMS"
 DIFF_MARKDOWN, DIFF_JSON = "RELEASE-DIFF.md", "release-diff.json"
 SQLITE_DIR, JSON_DIR, PARQUET_DIR, GEOJSON_DIR = "sqlite", "json", "parquet", "geojson"
+STATA_DIR, EXCEL_DIR = "stata", "excel"
 
 
 def release_name(decl: Declaration) -> str:
@@ -156,12 +161,13 @@ class _Writer:
 # the Parquet encoder and file writes, all of which release the GIL. At 1M events SQLite alone in a
 # lane, the other three beside it, took 27.3 and 29.6 s against 27.1 and 33.3 s for these lanes
 # (alternating runs, idle machine): no difference worth a change.
-LANES: tuple[tuple[str, ...], ...] = (("sqlite", "json"), ("parquet", "geojson"))
+# Stata (pandas) and Excel (openpyxl) are written in Python, holding the GIL: one in each lane.
+LANES: tuple[tuple[str, ...], ...] = (("sqlite", "json", "xlsx"), ("parquet", "geojson", "stata"))
 
 
 def _writers(decl: Declaration, root: Path, stage: Path, tables: dict[str, pa.Table],
              dated: dict[str, pa.Table], packer: Packer) -> dict[str, _Writer]:
-    for sub in ("data", JSON_DIR, PARQUET_DIR, SQLITE_DIR):
+    for sub in ("data", JSON_DIR, PARQUET_DIR, SQLITE_DIR, STATA_DIR, EXCEL_DIR):
         (stage / sub).mkdir()
 
     def csv_and_sqlite(note: list[str]) -> list[Artifact]:
@@ -216,8 +222,29 @@ def _writers(decl: Declaration, root: Path, stage: Path, tables: dict[str, pa.Ta
         note.append(f"{len(out)} files")
         return out
 
+    def stata(note: list[str]) -> list[Artifact]:
+        out = []
+        for t in decl.tables.values():
+            path = f"{STATA_DIR}/{t.name}.dta"
+            write_stata(decl, t, dated[t.name], stage / path)
+            packer.add(path)
+            out.append(Artifact(f"{t.name}-stata", path, "dta", "application/x-stata-dta", f"{t.title} (Stata)",
+                                f"{t.title} as Stata 14+ data (format 118) with variable and value labels."))
+        note.append(f"{len(out)} files")
+        return out
+
+    def xlsx(note: list[str]) -> list[Artifact]:
+        path = f"{EXCEL_DIR}/{decl.name}.xlsx"
+        write_xlsx(decl, dated, readme_lines(decl), stage / path)
+        packer.add(path)
+        note.append(f"{len(decl.tables)} sheets and a README sheet")
+        return [Artifact("xlsx", path, "xlsx",
+                         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "Excel workbook",
+                         "Every table as a sheet of one Excel workbook, with a README sheet.")]
+
     writers = {"sqlite": _Writer("CSV and SQLite", csv_and_sqlite), "json": _Writer("JSON records", json_records),
-               "parquet": _Writer("Parquet", parquet)}
+               "parquet": _Writer("Parquet", parquet), "stata": _Writer("Stata", stata),
+               "xlsx": _Writer("Excel", xlsx)}
     if has_geo_tables(decl):
         writers["geojson"] = _Writer("GeoJSON", geojson)
     return writers
@@ -255,7 +282,7 @@ def _write_formats(decl: Declaration, root: Path, stage: Path, tables: dict[str,
         pool.shutdown(wait=True)  # the running writers finish before the caller removes their directory
     for future in futures:
         future.result()  # re-raises a lane's failure
-    order = ("json", "parquet", "sqlite", "geojson")  # the order of the release's datapackage.json
+    order = ("json", "parquet", "sqlite", "geojson", "stata", "xlsx")  # the order of the release's datapackage.json
     return [a for key in order for a in done.get(key, [])]
 
 
@@ -275,6 +302,8 @@ def _write_documents(decl: Declaration, root: Path, stage: Path, diff: ReleaseDi
              "Changelog", "What changed in each release.")
     else:
         progress("warning: CHANGELOG.md not found; the release has no changelog")
+    text("citation", "CITATION.cff", citation_cff(decl), "cff", "application/yaml", "Citation",
+         "How to cite this release, in the Citation File Format.")
     licence = root / "LICENSE-DATA"
     if licence.is_file():
         text("license-data", "LICENSE-DATA", licence.read_text(encoding="utf-8"), "txt", "text/plain",
@@ -311,7 +340,7 @@ def build_release(root: Path | None = None, dist: Path | None = None, *, previou
     name = release_name(decl)
     if site is not None:
         site.check()  # fail before building anything when the docs sources are missing
-    steps = _Steps(progress, 9 + int(has_geo_tables(decl)) + int(previous is not None) + int(site is not None))
+    steps = _Steps(progress, 11 + int(has_geo_tables(decl)) + int(previous is not None) + int(site is not None))
     progress(f"Building {name} from {root} into {dist}")
 
     with steps.step("validate") as note:
