@@ -190,3 +190,35 @@ def test_a_table_too_big_for_a_sheet_is_left_out_and_said(tmp_path, repo_tables,
     assert "events" not in wb.sheetnames and "agreements" in wb.sheetnames
     notes = [r[1] for r in wb["README"].iter_rows(values_only=True) if r[0] == "events: no sheet"]
     assert notes and "rows" in notes[0]
+
+
+# --- in the release -----------------------------------------------------------------------------
+
+@pytest.mark.release_build
+def test_release_lists_stata_excel_and_citation_like_the_other_formats(tmp_path, valid_package):
+    import json
+
+    from syria_conflict_events.generate import citation_cff
+    from syria_conflict_events.release import build_release
+    from syria_conflict_events.release.build import release_name
+
+    zip_path = build_release(valid_package, tmp_path / "dist", update_registry=False, progress=lambda _: None)
+    stage = tmp_path / "dist" / release_name(DECL)
+    new = [*(f"stata/{t}.dta" for t in DECL.tables), f"excel/{DECL.name}.xlsx", "CITATION.cff"]
+    sums = dict(reversed(line.split("  ", 1)) for line in (stage / "SHA256SUMS").read_text().splitlines())
+    resources = {r["path"]: r for r in json.loads((stage / "datapackage.json").read_text())["resources"]}
+    with zipfile.ZipFile(zip_path) as zf:
+        members = set(zf.namelist())
+    for rel in new:
+        assert rel in sums and f"{release_name(DECL)}/{rel}" in members
+        assert resources[rel]["hash"] == f"sha256:{sums[rel]}"
+        assert resources[rel]["bytes"] == (stage / rel).stat().st_size
+    assert resources["stata/events.dta"]["format"] == "dta"
+    assert resources[f"excel/{DECL.name}.xlsx"]["mediatype"].endswith("spreadsheetml.sheet")
+    assert (stage / "CITATION.cff").read_text(encoding="utf-8") == citation_cff(DECL)
+    assert "stata/events.dta" in (stage / "README.md").read_text(encoding="utf-8")
+    frame, labels, _, _ = _stata(stage / "stata" / "events.dta")
+    assert labels["event_type"] == "ACLED-compatible event type." and len(frame) > 0
+    wb = openpyxl.load_workbook(stage / "excel" / f"{DECL.name}.xlsx")
+    assert wb.sheetnames == ["README", *DECL.tables]
+    assert not [c for ws in wb for row in ws.iter_rows() for c in row if c.data_type == "f"]

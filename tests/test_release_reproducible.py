@@ -41,6 +41,8 @@ def test_two_builds_are_byte_identical(tmp_path, valid_package, monkeypatch):
     a, b = _hashes(tmp_path / "a"), _hashes(tmp_path / "b")
     assert a == b
     assert len([k for k in a if k.startswith(NAME + "/")]) > 30
+    for new in ("stata/events.dta", "stata/places.dta", "excel/syria-conflict-events.xlsx", "CITATION.cff"):
+        assert f"{NAME}/{new}" in a  # the Stata files, the workbook and the citation are compared too
     assert first.read_bytes() == second.read_bytes()
 
 
