@@ -221,8 +221,10 @@ def test_pages_fit_and_stay_on_the_site(browser, served_site, page, width):
 
 def _visible_label_boxes(browser) -> list[dict]:
     return browser.execute_script("""
-        return Array.from(document.querySelectorAll('.sce-label')).filter(l => l.style.display !== 'none')
-            .map(l => { const b = l.getBoundingClientRect(); return {l: b.left, r: b.right, t: b.top, b: b.bottom}; });""")
+        return Array.from(document.querySelectorAll('.sce-label'))
+            .filter(l => l.style.display !== 'none')
+            .map(l => l.getBoundingClientRect())
+            .map(b => ({l: b.left, r: b.right, t: b.top, b: b.bottom}));""")
 
 
 def _collisions(boxes: list[dict]) -> list[tuple[int, int]]:
@@ -246,7 +248,8 @@ def test_event_map_renders_zooms_and_opens_popups(browser, served_site, width):
         assert browser.execute_script(view_box) != before
         assert _collisions(_visible_label_boxes(browser)) == []
         browser.find_element("css selector", "[data-zoom=reset]").click()
-        browser.execute_script("document.querySelector('.sce-point').dispatchEvent(new MouseEvent('click', {bubbles: true}))")
+        browser.execute_script(
+            "document.querySelector('.sce-point').dispatchEvent(new MouseEvent('click', {bubbles: true}))")
         popup = browser.find_element("css selector", ".sce-popup")
         assert popup.is_displayed()
         assert "SCE-" in popup.text and "Source:" in popup.text
@@ -267,5 +270,6 @@ def test_event_filter(browser, served_site):
     box = browser.find_element("css selector", "input.sce-filter")
     box.send_keys("SCE-000002")
     shown = browser.execute_script(
-        "return Array.from(document.querySelectorAll('article table tbody tr')).filter(r => r.style.display !== 'none').length")
+        "return Array.from(document.querySelectorAll('article table tbody tr'))"
+        ".filter(r => r.style.display !== 'none').length")
     assert shown == 1
