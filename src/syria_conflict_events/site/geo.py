@@ -39,7 +39,13 @@ class Projection:
 
 
 def read_border(docs_dir: Path) -> dict[str, Any]:
-    return json.loads((docs_dir / BORDER_FILE).read_text(encoding="utf-8"))
+    """The border shipped in ``docs_dir``, else the source checkout's copy."""
+    from ..paths import repo_root
+
+    path = docs_dir / BORDER_FILE
+    if not path.is_file() and repo_root() is not None:
+        path = repo_root() / "docs" / BORDER_FILE
+    return json.loads(path.read_text(encoding="utf-8"))
 
 
 def _rings(border: dict[str, Any]) -> list[list[list[float]]]:
