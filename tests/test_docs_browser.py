@@ -24,7 +24,8 @@ pytestmark = pytest.mark.browser
 
 REPO = Path(__file__).resolve().parents[1]
 MAIN_PAGES = ["", "download/", "methodology/", "figures/", "generated/data-dictionary/", "generated/coverage/",
-              "generated/changelog/", "generated/release-diff/"]
+              "generated/changelog/", "generated/release-diff/", "generated/map/", "generated/events/",
+              "generated/events/SCE-000001/", "generated/control/", "generated/control/2024-12-01/"]
 MAX_PAGES = 500
 
 
@@ -194,3 +195,81 @@ def test_no_broken_internal_links(served_site):
     assert checked > len(MAIN_PAGES)
     assert len(wanted_fragments) > 10  # the dictionary's own anchors at least
     assert broken == []
+
+
+WIDTHS = {"desktop": (1280, 1000), "phone": (390, 844)}
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("page", MAIN_PAGES)
+def test_pages_fit_and_stay_on_the_site(browser, served_site, page, width):
+    """At desktop and phone widths: no console error, no horizontal overflow, and every resource
+    the page loaded came from the site's own host."""
+    browser.set_window_size(*WIDTHS[width])
+    try:
+        logs = _load(browser, served_site + page)
+        assert [e for e in logs if e.get("level") == "SEVERE"] == []
+        overflow = browser.execute_script(
+            "return document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert overflow <= 0, f"{page} at {width} width overflows by {overflow}px"
+        hosts = browser.execute_script(
+            "return performance.getEntriesByType('resource').map(r => new URL(r.name).host)")
+        assert set(hosts) <= {urlparse(served_site).netloc}, hosts
+    finally:
+        browser.set_window_size(*WIDTHS["desktop"])
+
+
+def _visible_label_boxes(browser) -> list[dict]:
+    return browser.execute_script("""
+        return Array.from(document.querySelectorAll('.sce-label'))
+            .filter(l => l.style.display !== 'none')
+            .map(l => l.getBoundingClientRect())
+            .map(b => ({l: b.left, r: b.right, t: b.top, b: b.bottom}));""")
+
+
+def _collisions(boxes: list[dict]) -> list[tuple[int, int]]:
+    return [(i, j) for i, a in enumerate(boxes) for j, b in enumerate(boxes[i + 1:], i + 1)
+            if a["l"] < b["r"] and b["l"] < a["r"] and a["t"] < b["b"] and b["t"] < a["b"]]
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_event_map_renders_zooms_and_opens_popups(browser, served_site, width):
+    browser.set_window_size(*WIDTHS[width])
+    try:
+        _load(browser, served_site + "generated/map/")
+        svg = browser.find_element("css selector", ".sce-map-svg")
+        assert svg.size["width"] > 250 and svg.size["height"] > 200
+        assert len(browser.find_elements("css selector", ".sce-point")) > 10
+        boxes = _visible_label_boxes(browser)
+        assert boxes and _collisions(boxes) == []
+        view_box = "return document.querySelector('.sce-map-svg').getAttribute('viewBox')"
+        before = browser.execute_script(view_box)
+        browser.find_element("css selector", "[data-zoom=in]").click()
+        assert browser.execute_script(view_box) != before
+        assert _collisions(_visible_label_boxes(browser)) == []
+        browser.find_element("css selector", "[data-zoom=reset]").click()
+        browser.execute_script(
+            "document.querySelector('.sce-point').dispatchEvent(new MouseEvent('click', {bubbles: true}))")
+        popup = browser.find_element("css selector", ".sce-popup")
+        assert popup.is_displayed()
+        assert "SCE-" in popup.text and "Source:" in popup.text
+        assert popup.find_elements("css selector", "a[href^='http']")
+        assert [e for e in browser.get_log("browser") if e.get("level") == "SEVERE"] == []
+    finally:
+        browser.set_window_size(*WIDTHS["desktop"])
+
+
+def test_event_search_finds_an_event_id(served_site):
+    with urllib.request.urlopen(served_site + "search/search_index.json", timeout=30) as response:
+        index = response.read().decode("utf-8")
+    assert '"location":"generated/events/SCE-000001/"' in index
+
+
+def test_event_filter(browser, served_site):
+    _load(browser, served_site + "generated/events/")
+    box = browser.find_element("css selector", "input.sce-filter")
+    box.send_keys("SCE-000002")
+    shown = browser.execute_script(
+        "return Array.from(document.querySelectorAll('article table tbody tr'))"
+        ".filter(r => r.style.display !== 'none').length")
+    assert shown == 1

@@ -24,6 +24,10 @@ from ..paths import repo_root
 from ..release.citation import bibtex, citation_text, download_url, release_page_url
 from ..release.dictionary import cell, data_dictionary, vocabulary_section
 from ..exceptions import ReleaseError
+from .control_map import control_pages
+from .event_map import map_page
+from .event_pages import event_pages
+from .event_text import index as index_records
 from .figures import event_map, timeline
 from ..release.registry import REGISTRY_NAME, committed_registry, read_registry
 from ..release.swap import JOURNAL
@@ -165,6 +169,11 @@ def write_generated(docs_dir: Path, root: Path, decl: Declaration, release_dir: 
     for name in decl.vocabularies:
         section = vocabulary_section(decl, name)[2:]  # without the heading: pages give their own
         files[f"{SNIPPETS}/vocabulary-{name}.md"] = "\n".join(section)
+    records = index_records(rows)
+    files[f"{GENERATED}/map.md"] = map_page(records, docs_dir)
+    for sub, pages in (("events", event_pages(records)), ("control", control_pages(records, docs_dir))):
+        (out / sub).mkdir()
+        files.update({f"{GENERATED}/{sub}/{name}": text for name, text in pages.items()})
     for rel, text in files.items():
         (docs_dir / rel).write_text(text, encoding="utf-8", newline="\n")
     return sorted([*files, f"{GENERATED}/timeline.svg", f"{GENERATED}/map.svg"])
