@@ -42,6 +42,7 @@ from .common import (
     parse_date,
     read_rows,
 )
+from .staging import Staging
 
 SCHEME = "ucdp_ged"
 REQUIRED = ("id", "type_of_violence", "side_a", "side_b", "where_prec", "date_prec", "date_start",
@@ -250,15 +251,13 @@ def _make_actor(decl: Declaration, name: str, ucdp_id: str, gw: str) -> ActorSpe
                      notes="Actor type set by the UCDP GED importer from the actor's name; review it.")
 
 
-def read_ucdp(path: Path, decl: Declaration, options: Options) -> tuple[list[EventRecord], list[Problem], int]:
-    """(records, problems (rows not imported, and warnings), rows filtered out by --country/--from/--to)."""
+def read_ucdp(path: Path, decl: Declaration, options: Options, staging: Staging) -> None:
+    """Each row of the export to ``staging``: an event (with its warnings), or a row not imported
+    with its problems; rows left out by --country/--from/--to are counted. A later row with the
+    id of an imported one is reported by the assembly (:func:`assembly.resolve_duplicates`)."""
     check_crosswalk(decl)
     wanted = _country_filter(decl, options.country)
     rel = str(path)
-    records: list[EventRecord] = []
-    problems: list[Problem] = []
-    filtered = 0
-    seen: dict[str, int] = {}
     sub_labels = {c.code: c.label for c in decl.vocabularies["sub_event_type"].codes}
     ucdp_source = _ucdp_source(options.scheme_version)
     role_a, role_b = crosswalk(decl, "role", "ucdp", "side_a"), crosswalk(decl, "role", "ucdp", "side_b")
@@ -270,7 +269,7 @@ def read_ucdp(path: Path, decl: Declaration, options: Options) -> tuple[list[Eve
     figure_claims: dict[tuple[int | None, ...], ClaimSpec] = {}
     for line, row in read_rows(path, required=REQUIRED):
         if "__bad__" in row:
-            problems.append(Problem(rel, line, "-", row["__bad__"]))
+            staging.rejected(line, "", [Problem(rel, line, "-", row["__bad__"])])
             continue
         row_problems: list[Problem] = []
         warnings: list[Problem] = []
@@ -282,16 +281,14 @@ def read_ucdp(path: Path, decl: Declaration, options: Options) -> tuple[list[Eve
                                                   value=country_key[1].split(",")[0])
         iso3 = countries[country_key]
         if wanted and iso3 != wanted:
-            filtered += 1
+            staging.filtered += 1
             continue
         start, end = parse_date(row["date_start"]), parse_date(row["date_end"])
         if start and not (options.date_from or start) <= start <= (options.date_to or start):
-            filtered += 1
+            staging.filtered += 1
             continue
         if not ucdp_id:
             row_problems.append(Problem(rel, line, "id", "empty UCDP event id"))
-        elif ucdp_id in seen:
-            row_problems.append(Problem(rel, line, "id", f"UCDP id {ucdp_id} already on line {seen[ucdp_id]}"))
         if iso3 is None:
             row_problems.append(Problem(rel, line, "country", f"{country_name!r} is not in the country vocabulary"))
         if start is None:
@@ -348,10 +345,8 @@ def read_ucdp(path: Path, decl: Declaration, options: Options) -> tuple[list[Eve
         if row_problems or place is None or not location:
             if not row_problems:
                 row_problems.append(Problem(rel, line, "where_prec", "cannot place the event"))
-            problems.extend(row_problems)
+            staging.rejected(line, ucdp_id, row_problems)
             continue
-        seen[ucdp_id] = line
-        problems.extend(warnings)
         etype, sub = DEFAULT_TYPES[tov]
         actor_a = _actor(decl, side_a, _alias(row, "side_a_new_id", "side_a_dset_id", "side_a_id"),
                          row.get("gwnoa", ""))
@@ -380,9 +375,8 @@ def read_ucdp(path: Path, decl: Declaration, options: Options) -> tuple[list[Eve
         external = [(s, v) for s, v in (("ucdp_ged_relid", row.get("relid", "").strip()),
                                          ("ucdp_conflict", _alias(row, "conflict_new_id", "conflict_dset_id")),
                                          ("ucdp_dyad", _alias(row, "dyad_new_id", "dyad_dset_id"))) if v]
-        records.append(EventRecord(line, ucdp_id, fields, place, [(actor_a, role_a[0]), (actor_b, role_b[0])],
-                                   claims, external))
-    return records, problems, filtered
+        staging.event(EventRecord(line, ucdp_id, fields, place, [(actor_a, role_a[0]), (actor_b, role_b[0])],
+                                  claims, external), warnings)
 
 
 def _source_claims(office_cell: str, date_cell: str, headline_cell: str, article_cell: str) -> list[ClaimSpec]:
