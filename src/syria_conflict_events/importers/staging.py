@@ -140,6 +140,21 @@ class Staging:
         if len(self._problems["line"]) >= FLUSH_EVENTS:
             self.flush()
 
+    def append(self, table: str, columns: list[pa.Array]) -> None:
+        """Rows already in columns (the columnar readers), in the table's column order."""
+        names = [r[0] for r in self.con.execute(f"DESCRIBE {table}").fetchall()]
+        batch = pa.table(columns, names=names)  # noqa: F841  (read by DuckDB by its name)
+        self.con.execute(f"INSERT INTO {table} SELECT * FROM batch")
+
+    def clear(self) -> None:
+        """Forget everything staged (the file is read again, another way)."""
+        self._reset()
+        for table in ("events_in", "actors_in", "claims_in", "ext_in", "problems", "rejected"):
+            self.con.execute(f"DELETE FROM {table}")
+        self.places, self.actors, self.sources = Specs(), Specs(), Specs()
+        self.filtered = 0
+        self.inter_of.clear()
+
     def _problem(self, problem: Problem, seq: int) -> None:
         p = self._problems
         p["line"].append(problem.row)

@@ -251,26 +251,36 @@ def _make_actor(decl: Declaration, name: str, ucdp_id: str, gw: str) -> ActorSpe
                      notes="Actor type set by the UCDP GED importer from the actor's name; review it.")
 
 
-def read_ucdp(path: Path, decl: Declaration, options: Options, staging: Staging) -> None:
-    """Each row of the export to ``staging``: an event (with its warnings), or a row not imported
-    with its problems; rows left out by --country/--from/--to are counted. A later row with the
-    id of an imported one is reported by the assembly (:func:`assembly.resolve_duplicates`)."""
-    check_crosswalk(decl)
-    wanted = _country_filter(decl, options.country)
-    rel = str(path)
-    sub_labels = {c.code: c.label for c in decl.vocabularies["sub_event_type"].codes}
-    ucdp_source = _ucdp_source(options.scheme_version)
-    role_a, role_b = crosswalk(decl, "role", "ucdp", "side_a"), crosswalk(decl, "role", "ucdp", "side_b")
-    # An export repeats countries, places, figures and source lists from row to row: what each
-    # maps to is computed once per distinct raw value in this file (places only when they mapped
-    # without a problem, which must be reported at every row that has it).
-    countries: dict[tuple[str, str], str | None] = {}
-    places: dict[tuple[str, ...], PlaceSpec] = {}
-    figure_claims: dict[tuple[int | None, ...], ClaimSpec] = {}
-    for line, row in read_rows(path, required=REQUIRED):
+class UcdpRows:
+    """Maps one row of the export at a time, exactly (every check, every message): the path of the
+    rows the columnar reader (:mod:`.ucdp_columnar`) leaves to it, and of every row of a file it
+    cannot read."""
+
+    def __init__(self, path: Path, decl: Declaration, options: Options, staging: Staging):
+        check_crosswalk(decl)
+        self.decl, self.options, self.staging = decl, options, staging
+        self.wanted = _country_filter(decl, options.country)
+        self.rel = str(path)
+        self.sub_labels = {c.code: c.label for c in decl.vocabularies["sub_event_type"].codes}
+        self.ucdp_source = _ucdp_source(options.scheme_version)
+        self.role_a = crosswalk(decl, "role", "ucdp", "side_a")
+        self.role_b = crosswalk(decl, "role", "ucdp", "side_b")
+        # An export repeats countries, places, figures and source lists from row to row: what each
+        # maps to is computed once per distinct raw value in this file (places only when they mapped
+        # without a problem, which must be reported at every row that has it).
+        self.countries: dict[tuple[str, str], str | None] = {}
+        self.places: dict[tuple[str, ...], PlaceSpec] = {}
+        self.figure_claims: dict[tuple[int | None, ...], ClaimSpec] = {}
+
+    def map(self, line: int, row: dict[str, str]) -> None:
+        """The row to ``staging``: an event (with its warnings), a row not imported with its
+        problems, or a row left out by --country/--from/--to (counted)."""
+        decl, options, staging, wanted, rel = self.decl, self.options, self.staging, self.wanted, self.rel
+        sub_labels, ucdp_source, role_a, role_b = self.sub_labels, self.ucdp_source, self.role_a, self.role_b
+        countries, places, figure_claims = self.countries, self.places, self.figure_claims
         if "__bad__" in row:
             staging.rejected(line, "", [Problem(rel, line, "-", row["__bad__"])])
-            continue
+            return
         row_problems: list[Problem] = []
         warnings: list[Problem] = []
         ucdp_id = row["id"].strip()
@@ -282,11 +292,11 @@ def read_ucdp(path: Path, decl: Declaration, options: Options, staging: Staging)
         iso3 = countries[country_key]
         if wanted and iso3 != wanted:
             staging.filtered += 1
-            continue
+            return
         start, end = parse_date(row["date_start"]), parse_date(row["date_end"])
         if start and not (options.date_from or start) <= start <= (options.date_to or start):
             staging.filtered += 1
-            continue
+            return
         if not ucdp_id:
             row_problems.append(Problem(rel, line, "id", "empty UCDP event id"))
         if iso3 is None:
@@ -346,7 +356,7 @@ def read_ucdp(path: Path, decl: Declaration, options: Options, staging: Staging)
             if not row_problems:
                 row_problems.append(Problem(rel, line, "where_prec", "cannot place the event"))
             staging.rejected(line, ucdp_id, row_problems)
-            continue
+            return
         etype, sub = DEFAULT_TYPES[tov]
         actor_a = _actor(decl, side_a, _alias(row, "side_a_new_id", "side_a_dset_id", "side_a_id"),
                          row.get("gwnoa", ""))
@@ -377,6 +387,21 @@ def read_ucdp(path: Path, decl: Declaration, options: Options, staging: Staging)
                                          ("ucdp_dyad", _alias(row, "dyad_new_id", "dyad_dset_id"))) if v]
         staging.event(EventRecord(line, ucdp_id, fields, place, [(actor_a, role_a[0]), (actor_b, role_b[0])],
                                   claims, external), warnings)
+
+
+
+
+def read_ucdp(path: Path, decl: Declaration, options: Options, staging: Staging) -> None:
+    """Each row of the export to ``staging`` (see :meth:`UcdpRows.map`). A later row with the id of
+    an imported one is reported by the assembly (:func:`assembly.resolve_duplicates`). The file is
+    read by Arrow, column-wise, when it can be (:mod:`.ucdp_columnar`); else row by row."""
+    from .ucdp_columnar import read_columnar
+
+    rows = UcdpRows(path, decl, options, staging)
+    if read_columnar(path, rows):
+        return
+    for line, row in read_rows(path, required=REQUIRED):
+        rows.map(line, row)
 
 
 def _source_claims(office_cell: str, date_cell: str, headline_cell: str, article_cell: str) -> list[ClaimSpec]:

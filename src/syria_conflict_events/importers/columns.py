@@ -1,0 +1,49 @@
+"""Column-wise helpers of the columnar readers: the distinct values (or tuples of values) of a
+batch's columns, so that Python maps each distinct value once and Arrow spreads the result over
+the rows; and row numbers where a mask holds."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+
+def distinct(columns: Sequence[pa.Array]) -> tuple[pa.Array, list[tuple[Any, ...]]]:
+    """(code of each row, the distinct tuples of the columns' values, by code): code k is the k-th
+    distinct tuple in order of first appearance."""
+    key: pa.Array | None = None
+    for column in columns:
+        encoded = pc.dictionary_encode(column)
+        indices = encoded.indices.cast(pa.int64())
+        key = indices if key is None else pc.dictionary_encode(
+            pc.add(pc.multiply(key, len(encoded.dictionary)), indices)).indices.cast(pa.int64())
+    assert key is not None
+    if len(columns) == 1:
+        return key, [(v,) for v in pc.dictionary_encode(columns[0]).dictionary.to_pylist()]
+    count = pa.array(range(len(key)), pa.int64())
+    firsts = pa.table({"k": key, "i": count}).group_by("k", use_threads=False).aggregate([("i", "min")])
+    firsts = firsts.sort_by("k").column("i_min")
+    values = [pc.take(c, firsts).to_pylist() for c in columns]
+    return key, list(zip(*values, strict=True))
+
+
+def mapped(columns: Sequence[pa.Array], function: Callable[..., Any], kind: pa.DataType) -> pa.Array:
+    """``function(*values)`` of each row, computed once per distinct tuple of values."""
+    codes, keys = distinct(columns)
+    return pc.take(pa.array([function(*k) for k in keys], kind), codes)
+
+
+def mapped_many(columns: Sequence[pa.Array], function: Callable[..., tuple[Any, ...]],
+                kinds: Sequence[pa.DataType]) -> list[pa.Array]:
+    """As :func:`mapped`, for a function that returns a tuple: one array per element."""
+    codes, keys = distinct(columns)
+    results = [function(*k) for k in keys]
+    return [pc.take(pa.array([r[i] for r in results], kind), codes) for i, kind in enumerate(kinds)]
+
+
+def positions(mask: pa.Array) -> list[int]:
+    """Indices where ``mask`` is true."""
+    return pc.indices_nonzero(mask.cast(pa.uint8())).to_pylist()
