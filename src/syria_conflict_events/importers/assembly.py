@@ -229,7 +229,7 @@ def _places(con: Any, specs: list[PlaceSpec]) -> list[str]:
                          "longitude": spec.longitude, "verification": "unverified", "notes": spec.notes,
                          "name_ar": rows.get(pid, {}).get("name_ar", "")}
     _rows_table(con, "places_out", rows.values(), _fields(con, "places"))
-    return [by_key[s.key] for s in specs]
+    return [by_key.get(s.key, "") for s in specs]  # "" for a place only rows not imported name
 
 
 def _actors(con: Any, specs: list[ActorSpec]) -> tuple[list[str], set[tuple[str, str, str]]]:
