@@ -102,39 +102,52 @@ def _acled_source(version: str) -> SourceSpec:
                       "A user's own ACLED export under the ACLED licence; not redistributed.")
 
 
-def read_acled(path: Path, decl: Declaration, options: Options, staging: Staging) -> None:
-    """Each row of the export to ``staging`` (see ucdp_ged.read_ucdp). An actor's type comes from
-    the first inter code ACLED gives it as actor1/actor2 anywhere in the file, so actors are
-    staged by name and made into specs once the whole file is read (:func:`actor_specs`)."""
-    wanted = None
-    if options.country:
-        wanted = country_code(decl, name=options.country, attribute="acled", value=options.country)
-        if wanted is None:
-            raise ImporterError(f"--country {options.country!r} is not in the country vocabulary")
-    rel = str(path)
-    inter_of = staging.inter_of
-    sub_vocab = decl.vocabularies["sub_event_type"]
-    source = _acled_source(options.scheme_version)
-    for line, row in read_rows(path, required=REQUIRED):
-        if "__bad__" in row:
-            staging.rejected(line, "", [Problem(rel, line, "-", row["__bad__"])])
-            continue
+class AcledRows:
+    """Maps one row of the export at a time, exactly (every check, every message): the path of the
+    rows the columnar reader (:mod:`.acled_columnar`) leaves to it, and of every row of a file it
+    cannot read."""
+
+    def __init__(self, path: Path, decl: Declaration, options: Options, staging: Staging):
+        self.decl, self.options, self.staging = decl, options, staging
+        self.wanted = None
+        if options.country:
+            self.wanted = country_code(decl, name=options.country, attribute="acled", value=options.country)
+            if self.wanted is None:
+                raise ImporterError(f"--country {options.country!r} is not in the country vocabulary")
+        self.rel = str(path)
+        self.source = _acled_source(options.scheme_version)
+
+    def note_inter_codes(self, row: dict[str, str]) -> None:
+        """An actor's type comes from the first inter code ACLED gives it as actor1/actor2, in any
+        row of the file (filtered out or not)."""
+        inter_of = self.staging.inter_of
         for actor_col, inter_col in (("actor1", "inter1"), ("actor2", "inter2")):
             name = clean(row.get(actor_col))
             if name and name not in inter_of:
-                inter = _inter(decl, row.get(inter_col, ""))
+                inter = _inter(self.decl, row.get(inter_col, ""))
                 if inter:
                     inter_of[name] = inter
+
+    def map(self, line: int, row: dict[str, str], *, inter_noted: bool = False) -> None:
+        """The row to ``staging``: an event, a row not imported with its problems, or a row left
+        out by --country/--from/--to (counted)."""
+        decl, options, staging, wanted, rel = self.decl, self.options, self.staging, self.wanted, self.rel
+        sub_vocab, source = decl.vocabularies["sub_event_type"], self.source
+        if "__bad__" in row:
+            staging.rejected(line, "", [Problem(rel, line, "-", row["__bad__"])])
+            return
+        if not inter_noted:
+            self.note_inter_codes(row)
         errs: list[Problem] = []
         event_id = clean(row["event_id_cnty"])
         iso3 = country_code(decl, name=row["country"], attribute="acled", value=clean(row["country"]))
         if wanted and iso3 != wanted:
             staging.filtered += 1
-            continue
+            return
         date = _event_date(row["event_date"])
         if date and not (options.date_from or date) <= date <= (options.date_to or date):
             staging.filtered += 1
-            continue
+            return
         if not event_id:
             errs.append(Problem(rel, line, "event_id_cnty", "empty ACLED event id"))
         if iso3 is None:
@@ -169,7 +182,7 @@ def read_acled(path: Path, decl: Declaration, options: Options, staging: Staging
         place = _place(decl, row, iso3, geo, line, rel, errs) if iso3 else None
         if errs or place is None:
             staging.rejected(line, event_id, errs)
-            continue
+            return
         actors = [(_pending(actor1), "side_a")]
         if actor2:
             actors.append((_pending(actor2), "side_b"))
@@ -194,6 +207,19 @@ def read_acled(path: Path, decl: Declaration, options: Options, staging: Staging
                                  notes="Publisher ACLED lists as a source; actor type assumed by the importer.")
             claims.append(ClaimSpec(source, claimant, f"Reported by {publisher}, as ACLED records."))
         staging.event(EventRecord(line, event_id, fields, place, actors, claims), [])
+
+
+def read_acled(path: Path, decl: Declaration, options: Options, staging: Staging) -> None:
+    """Each row of the export to ``staging`` (see :meth:`AcledRows.map`); read by Arrow, column-wise,
+    when it can be (:mod:`.acled_columnar`), else row by row. Actors are staged by name and made
+    into specs once the whole file is read (:func:`actor_specs`)."""
+    from .acled_columnar import read_columnar
+
+    rows = AcledRows(path, decl, options, staging)
+    if read_columnar(path, rows):
+        return
+    for line, row in read_rows(path, required=REQUIRED):
+        rows.map(line, row)
 
 
 def _pending(name: str) -> ActorSpec:

@@ -21,7 +21,7 @@ import pyarrow.csv as pacsv
 
 from .common import _CHUNK, MAX_INPUT_BYTES, ImporterError, _check_utf8
 
-BLOCK_BYTES = 8 << 20
+BLOCK_BYTES = 2 << 20  # a batch of a few thousand rows: memory stays that of a few batches
 
 
 class NotColumnar(Exception):

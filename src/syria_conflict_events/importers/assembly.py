@@ -21,6 +21,7 @@ DuckDB, whose memory is bounded (it spills to disk), and is written sorted, a ba
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,6 +38,7 @@ from .csv_stream import write_if_changed
 from .staging import Staging
 
 BATCH_ROWS = 65_536
+BLOCK_BYTES = 2 << 20
 _ID_NUMBER = r"^[A-Z]+-([0-9]+)$"
 POS_SCALE = 1 << 20  # (event order, position in the event) as one number: order * POS_SCALE + position
 
@@ -49,25 +51,26 @@ def _q(name: str) -> str:
 
 def load_existing(con: Any, out: Path, decl: Declaration) -> None:
     """Each table of ``out`` (empty when absent) as DuckDB table ``old_<name>``: every declared
-    column as text ("" for an empty cell or a missing column), plus ``_row``, its file order."""
+    column as text ("" for an empty cell or a missing column), plus ``_row``, its file order.
+    Read a batch at a time."""
     for table in decl.tables.values():
         path = out / table.path
+        name = _q("old_" + table.name)
         columns = ", ".join(f"{_q(n)} VARCHAR" for n in table.field_names)
-        con.execute(f"CREATE TABLE {_q('old_' + table.name)} (_row BIGINT, {columns})")
+        con.execute(f"CREATE TABLE {name} (_row BIGINT, {columns})")
         if path.is_file():
-            arrow = _read_existing(path, table)
-            if arrow.num_rows:
-                con.execute(f"INSERT INTO {_q('old_' + table.name)} SELECT * FROM arrow")
+            for batch in _read_existing(path, table):  # noqa: B007  (read by DuckDB by its name)
+                con.execute(f"INSERT INTO {name} SELECT * FROM batch")
 
 
-def _read_existing(path: Path, table: Table) -> pa.Table:
+def _read_existing(path: Path, table: Table) -> Iterator[pa.Table]:
+    import csv
+
     try:
         with path.open("rb") as fh:
             head = fh.readline()
     except OSError as exc:
         raise ImporterError(f"{path}: cannot read: {exc.strerror}") from exc
-    import csv
-
     try:
         header = [h.strip().lower() for h in next(csv.reader([head.decode("utf-8-sig")]), [])]
     except (UnicodeDecodeError, csv.Error):
@@ -79,20 +82,24 @@ def _read_existing(path: Path, table: Table) -> pa.Table:
         raise ImporterError(f"{path}:1: missing column(s) {', '.join(missing)}; "
                             f"the header has {', '.join(header[:60])}")
     names = [f"c{i}" for i in range(len(header))]  # the header may repeat a name
+    position = {h: i for i, h in enumerate(header)}  # the last column of a name, as a dict row has
+    done = 0
     try:
-        arrow = pacsv.read_csv(
-            path, read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, block_size=1 << 22),
+        reader = pacsv.open_csv(
+            path, read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, block_size=BLOCK_BYTES),
             parse_options=pacsv.ParseOptions(newlines_in_values=True),
             convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names},
                                                  strings_can_be_null=False, quoted_strings_can_be_null=False))
+        for batch in reader:
+            n = batch.num_rows
+            empty = pa.repeat(pa.scalar("", pa.string()), n)
+            columns = [pa.array(range(done, done + n), pa.int64())]
+            columns += [batch.column(position[f]) if f in position else empty for f in table.field_names]
+            done += n
+            yield pa.table(columns, names=["_row", *table.field_names])
     except (pa.ArrowInvalid, OSError) as exc:
         raise ImporterError(f"{path}: malformed rows; the output directory is not an importer's package ({exc})"
                             ) from None
-    empty = pa.array([""] * arrow.num_rows, pa.string())
-    position = {h: i for i, h in reversed(list(enumerate(header)))}  # the first column of a name
-    columns = [pa.array(range(arrow.num_rows), pa.int64())]
-    columns += [arrow.column(position[n]) if n in position else empty for n in table.field_names]
-    return pa.table(columns, names=["_row", *table.field_names])
 
 
 # --- the result ----------------------------------------------------------------------------------

@@ -47,3 +47,17 @@ def mapped_many(columns: Sequence[pa.Array], function: Callable[..., tuple[Any, 
 def positions(mask: pa.Array) -> list[int]:
     """Indices where ``mask`` is true."""
     return pc.indices_nonzero(mask.cast(pa.uint8())).to_pylist()
+
+
+def expand(codes: pa.Array, counts: Sequence[int]) -> tuple[pa.Array, pa.Array, pa.Array]:
+    """Rows whose code k stands for ``counts[k]`` items (the items of all codes numbered in code
+    order): (the row of each item, its position among its row's items, its number)."""
+    offsets = [0]
+    for count in counts:
+        offsets.append(offsets[-1] + count)
+    per_code = pa.ListArray.from_arrays(pa.array(offsets, pa.int32()), pa.array(range(offsets[-1]), pa.int32()))
+    per_row = pc.take(per_code, codes)
+    item = pc.list_flatten(per_row)
+    row = pc.list_parent_indices(per_row)
+    within = pc.subtract(pa.array(range(len(item)), pa.int64()), pc.take(per_row.offsets.cast(pa.int64()), row))
+    return row, within, item

@@ -43,7 +43,7 @@ class Specs:
 def _connect(directory: Path) -> Any:
     import duckdb
 
-    con = duckdb.connect(str(directory / "import.duckdb"))
+    con = duckdb.connect(":memory:")  # its blocks spill to temp_directory above the limit
     con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
     con.execute(f"SET temp_directory = '{directory / 'spill'}'")
     con.execute("SET preserve_insertion_order = false")
