@@ -72,3 +72,23 @@ def test_real_sample_grown_bytes(tmp_path, capsys):
     _import("ucdp-ged", SAMPLE, out)
     assert "8,579 added" in capsys.readouterr().out
     assert _hashes(out) == HASHES["grown"]
+
+
+@pytest.mark.parametrize(("kind", "fixture", "options"), [
+    ("ucdp-ged", "ucdp_ged_small.csv", []), ("acled", "acled_small.csv", []),
+    ("acled", "acled_small.csv", ["--country", "SYR", "--from", "2024-11-30"]),
+])
+def test_row_by_row_and_columnwise_reads_agree(tmp_path, capsys, kind, fixture, options):
+    """A file Arrow does not read as the csv module would (here: CRLF line endings) is imported row
+    by row; the columnar path gives the same package and the same messages."""
+    source = HERE / "fixtures" / fixture
+    crlf = tmp_path / fixture
+    crlf.write_bytes(source.read_bytes().replace(b"\n", b"\r\n"))
+    _import(kind, source, tmp_path / "columnar", *options)
+    columnar = capsys.readouterr()
+    _import(kind, crlf, tmp_path / "rows", *options)
+    rows = capsys.readouterr()
+    assert _hashes(tmp_path / "columnar") == _hashes(tmp_path / "rows")
+    assert columnar.err.replace(str(source), "F") == rows.err.replace(str(crlf), "F")
+    assert columnar.out.replace(str(source), "F").replace("columnar", "D") == \
+        rows.out.replace(str(crlf), "F").replace("rows", "D")

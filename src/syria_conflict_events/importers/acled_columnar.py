@@ -47,8 +47,10 @@ class _BatchMapper:
         self.acled_source = st.sources.number(rows.source)
         self.acled_actor = st.actors.number(ACLED_ACTOR)
         self.sub_vocab = rows.decl.vocabularies["sub_event_type"]
-        self.actor_lists: list[list[tuple[int, str]]] = []
-        self.claim_lists: list[list[tuple[int, str]]] = []
+        self.caches: dict[str, dict] = {}  # per kind of value, kept from batch to batch
+
+    def _cache(self, kind: str) -> dict:
+        return self.caches.setdefault(kind, {})
 
     # --- per distinct value ---------------------------------------------------------------------
 
@@ -71,29 +73,18 @@ class _BatchMapper:
             return -1, ""
         return self.rows.staging.places.number(place), place.name
 
-    def _actors(self, actor1: str, actor2: str, assoc1: str, assoc2: str) -> tuple[int, str]:
-        """(number of the event's list of (actor, role), the summary's "who")."""
-        a1, a2 = clean(actor1), clean(actor2)
-        number = self.rows.staging.actors.number
-        actors = [(number(_pending(a1)), "side_a")]
-        if a2:
-            actors.append((number(_pending(a2)), "side_b"))
-        for cell in (assoc1, assoc2):
-            for name in (clean(n) for n in cell.split(";")):
-                if name and name not in (a1, a2):
-                    actors.append((number(_pending(name)), "associated"))
-        self.actor_lists.append(actors)
-        return len(self.actor_lists) - 1, a1 + (f" and {a2}" if a2 else "")
+    def _pending(self, name: str) -> int:
+        """The number of the actor named ``name`` (typed once the file is read); -1 for no name."""
+        return self.rows.staging.actors.number(_pending(name)) if name else -1
 
-    def _publishers(self, cell: str) -> int:
-        st = self.rows.staging
-        claims = []
-        for publisher in sorted({clean(p) for p in cell.split(";")} - {""}):
-            claimant = ActorSpec(("name", publisher), publisher, "media",
-                                 notes="Publisher ACLED lists as a source; actor type assumed by the importer.")
-            claims.append((st.actors.number(claimant), f"Reported by {publisher}, as ACLED records."))
-        self.claim_lists.append(claims)
-        return len(self.claim_lists) - 1
+    def _assoc(self, *cells: str) -> list[int]:
+        """The numbers of the associated actors named in the two cells, in order."""
+        return [self._pending(name) for cell in cells for name in (clean(n) for n in cell.split(";")) if name]
+
+    def _publisher(self, publisher: str) -> int:
+        return self.rows.staging.actors.number(ActorSpec(
+            ("name", publisher), publisher, "media",
+            notes="Publisher ACLED lists as a source; actor type assumed by the importer."))
 
     # --- per batch ------------------------------------------------------------------------------
 
@@ -120,8 +111,8 @@ class _BatchMapper:
         n = len(lines)
         self._note_inter_codes(cols)
         iso3 = mapped([cols["country"]], lambda c: country_code(decl, name=c, attribute="acled", value=clean(c)),
-                      pa.string())
-        date = mapped([cols["event_date"]], _event_date, pa.string())
+                      pa.string(), self._cache("country"))
+        date = mapped([cols["event_date"]], _event_date, pa.string(), self._cache("date"))
         dropped = pa.array([False] * n)
         if rows.wanted:
             dropped = pc.or_(dropped, pc.fill_null(pc.not_equal(iso3, rows.wanted), True))
@@ -138,21 +129,25 @@ class _BatchMapper:
                 return
         m: dict[str, pa.Array] = {"line": lines, "date": date}
         m["etype"], m["sub"], m["label"] = mapped_many([cols["event_type"], cols["sub_event_type"]], self._types,
-                                                       [pa.string()] * 3)
+                                                       [pa.string()] * 3, self._cache("types"))
         m["date_precision"] = mapped([cols["time_precision"]], lambda v: _pick(
-            decl, "date_precision", clean(v or "1") or "1"), pa.string())
-        geo = mapped([cols["geo_precision"]], lambda v: clean(v or "1") or "1", pa.string())
-        m["location"] = mapped([geo], lambda g: _pick(decl, "location_precision", g), pa.string())
-        m["fatalities"] = mapped([cols["fatalities"]], _count_text, pa.string())
+            decl, "date_precision", clean(v or "1") or "1"), pa.string(), self._cache("time_precision"))
+        geo = mapped([cols["geo_precision"]], lambda v: clean(v or "1") or "1", pa.string(), self._cache("geo"))
+        m["location"] = mapped([geo], lambda g: _pick(decl, "location_precision", g), pa.string(),
+                               self._cache("location"))
+        m["fatalities"] = mapped([cols["fatalities"]], _count_text, pa.string(), self._cache("fatalities"))
         m["place"], m["place_name"] = mapped_many([pc.fill_null(iso3, ""), geo, *(cols[c] for c in _PLACE)],
-                                                  self._place, [pa.int64(), pa.string()])
-        m["actors"], m["who"] = mapped_many([cols[c] for c in _ACTORS], self._actors, [pa.int64(), pa.string()])
-        m["claims"] = mapped([cols["source"]], self._publishers, pa.int64())
+                                                  self._place, [pa.int64(), pa.string()], self._cache("place"))
+        actor1 = mapped([cols["actor1"]], clean, pa.string(), self._cache("name"))
+        actor2 = mapped([cols["actor2"]], clean, pa.string(), self._cache("name"))
+        m["actor1"] = mapped([actor1], self._pending, pa.int32(), self._cache("actor"))
+        m["actor2"] = mapped([actor2], self._pending, pa.int32(), self._cache("actor"))
+        m["who"] = pc.binary_join_element_wise(
+            actor1, pc.if_else(pc.equal(actor2, ""), "", pc.binary_join_element_wise(" and ", actor2, "")), "")
         checks = [
             pc.match_substring_regex(cols["event_id_cnty"], _PLAIN_ID), pc.is_valid(iso3), pc.is_valid(date),
             pc.is_valid(m["etype"]), pc.is_valid(m["date_precision"]), pc.is_valid(m["location"]),
-            pc.is_valid(m["fatalities"]), pc.greater_equal(m["place"], 0),
-            mapped([cols["actor1"]], lambda a: bool(clean(a)), pa.bool_()),
+            pc.is_valid(m["fatalities"]), pc.greater_equal(m["place"], 0), pc.not_equal(actor1, ""),
         ]
         ok = pc.fill_null(checks[0], False)
         for check in checks[1:]:
@@ -183,37 +178,64 @@ class _BatchMapper:
         st.append("events_in", [lines, ids, m["place"].cast(pa.int32()),
                                 *(fields.get(f, empty) for f in st.event_fields)])
         # The event's actors (positions 0..k-1), then ACLED's claim (k), then one per publisher.
-        actor_codes, actor_lists = _renumbered(m["actors"], self.actor_lists)
-        row, within, item = expand(actor_codes, [len(a) for a in actor_lists])
-        flat = [a for actors in actor_lists for a in actors]
-        st.append("actors_in", [pc.take(lines, row), within.cast(pa.int32()),
-                                pc.take(pa.array([a for a, _ in flat], pa.int32()), item),
-                                pc.take(pa.array([r for _, r in flat], pa.string()), item)])
-        count = pc.take(pa.array([len(a) for a in actor_lists], pa.int32()), actor_codes)
+        has_actor2 = pc.greater_equal(m["actor2"], 0)
+        st.append("actors_in", [lines, pa.repeat(pa.scalar(0, pa.int32()), n), m["actor1"],
+                                pa.repeat(pa.scalar("side_a"), n)])
+        k2 = pc.sum(has_actor2.cast(pa.int64())).as_py()
+        st.append("actors_in", [pc.filter(lines, has_actor2), pa.repeat(pa.scalar(1, pa.int32()), k2),
+                                pc.filter(m["actor2"], has_actor2), pa.repeat(pa.scalar("side_b"), k2)])
+        count = pc.add(has_actor2.cast(pa.int64()), 1)
+        codes, keys = distinct([cols["assoc_actor_1"], cols["assoc_actor_2"]])
+        lists = [self._cache("assoc").get(k) or self._cache("assoc").setdefault(k, self._assoc(*k)) for k in keys]
+        row, _, item = expand(codes, [len(a) for a in lists])
+        if len(item):
+            named = pc.take(pa.array([a for names in lists for a in names], pa.int32()), item)
+            keep = pc.and_(pc.not_equal(named, pc.take(m["actor1"], row)),
+                           pc.not_equal(named, pc.take(m["actor2"], row)))
+            kept_row, kept_named = pc.filter(row, keep), pc.filter(named, keep)
+            within = _runs(kept_row)
+            st.append("actors_in", [pc.take(lines, kept_row), pc.add(pc.take(count, kept_row), within).cast(pa.int32()),
+                                    kept_named, pa.repeat(pa.scalar("associated"), len(kept_row))])
+            per_row = pa.table({"r": kept_row}).group_by("r", use_threads=False).aggregate([("r", "count")])
+            extra = pa.repeat(pa.scalar(0, pa.int64()), n).to_pylist()
+            for r, c in zip(per_row.column("r").to_pylist(), per_row.column("r_count").to_pylist(), strict=True):
+                extra[r] = c
+            count = pc.add(count, pa.array(extra, pa.int64()))
         texts = mapped([m["fatalities"]], lambda f: f"ACLED codes the event with {f or 'no'} reported fatalities.",
-                       pa.string())
-        st.append("claims_in", [lines, count, pa.repeat(pa.scalar(self.acled_source, pa.int32()), n),
+                       pa.string(), self._cache("claim"))
+        st.append("claims_in", [lines, count.cast(pa.int32()), pa.repeat(pa.scalar(self.acled_source, pa.int32()), n),
                                 pa.repeat(pa.scalar(self.acled_actor, pa.int32()), n), texts, m["fatalities"],
                                 pa.repeat(pa.scalar("asserts"), n)])
-        claim_codes, claim_lists = _renumbered(m["claims"], self.claim_lists)
-        row, within, item = expand(claim_codes, [len(c) for c in claim_lists])
-        flat_claims = [c for claims in claim_lists for c in claims]
-        if flat_claims:
-            k = len(item)
+        # Publishers: the cell split at ";", cleaned, each once per event, in code point order.
+        parts = pc.split_pattern(cols["source"], ";")
+        token_row = pc.list_parent_indices(parts)
+        names = mapped([pc.list_flatten(parts)], clean, pa.string(), self._cache("name"))
+        named = pc.not_equal(names, "")
+        table = pa.table({"r": pc.filter(token_row, named), "p": pc.filter(names, named)}).sort_by(
+            [("r", "ascending"), ("p", "ascending")])
+        if table.num_rows:
+            r, p = table.column("r").combine_chunks(), table.column("p").combine_chunks()
+            first = pc.or_(pc.not_equal(r, pa.concat_arrays([pa.array([-1], r.type), r[:-1]])),
+                           pc.not_equal(p, pa.concat_arrays([pa.array([""], p.type), p[:-1]])))
+            r, p = pc.filter(r, first), pc.filter(p, first)
+            k = len(r)
             st.append("claims_in", [
-                pc.take(lines, row), pc.add(pc.add(within, 1), pc.take(count, row).cast(pa.int64())).cast(pa.int32()),
+                pc.take(lines, r), pc.add(pc.add(pc.take(count, r), _runs(r)), 1).cast(pa.int32()),
                 pa.repeat(pa.scalar(self.acled_source, pa.int32()), k),
-                pc.take(pa.array([c for c, _ in flat_claims], pa.int32()), item),
-                pc.take(pa.array([t for _, t in flat_claims], pa.string()), item),
+                mapped([p], self._publisher, pa.int32(), self._cache("publisher")),
+                mapped([p], lambda name: f"Reported by {name}, as ACLED records.", pa.string(), self._cache("report")),
                 pa.repeat(pa.scalar("", pa.string()), k), pa.repeat(pa.scalar("asserts"), k)])
-        self.actor_lists.clear()
-        self.claim_lists.clear()
 
 
-def _renumbered(numbers: pa.Array, lists: list[list]) -> tuple[pa.Array, list[list]]:
-    """The lists ``numbers`` name (by index into ``lists``), as (codes 0..k-1, the k lists)."""
-    encoded = pc.dictionary_encode(numbers)
-    return encoded.indices, [lists[i] for i in encoded.dictionary.to_pylist()]
+def _runs(rows: pa.Array) -> pa.Array:
+    """For sorted row numbers, each one's position in its run of equal numbers (0, 1, ...)."""
+    n = len(rows)
+    index = pa.array(range(n), pa.int64())
+    if n == 0:
+        return index
+    start = pc.not_equal(rows, pa.concat_arrays([pa.array([-1], rows.type), rows[:-1]]))
+    run = pc.subtract(pc.cumulative_sum(start.cast(pa.int64())), 1)
+    return pc.subtract(index, pc.take(pc.filter(index, start), run))
 
 
 def _count_text(value: str) -> str | None:

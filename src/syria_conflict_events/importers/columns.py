@@ -30,17 +30,31 @@ def distinct(columns: Sequence[pa.Array]) -> tuple[pa.Array, list[tuple[Any, ...
     return key, list(zip(*values, strict=True))
 
 
-def mapped(columns: Sequence[pa.Array], function: Callable[..., Any], kind: pa.DataType) -> pa.Array:
-    """``function(*values)`` of each row, computed once per distinct tuple of values."""
+def _results(keys: list[tuple[Any, ...]], function: Callable[..., Any], cache: dict | None) -> list[Any]:
+    if cache is None:
+        return [function(*k) for k in keys]
+    results = []
+    for k in keys:
+        if k in cache:
+            results.append(cache[k])
+        else:
+            results.append(cache.setdefault(k, function(*k)))
+    return results
+
+
+def mapped(columns: Sequence[pa.Array], function: Callable[..., Any], kind: pa.DataType,
+           cache: dict | None = None) -> pa.Array:
+    """``function(*values)`` of each row, computed once per distinct tuple of values (once per
+    file with a ``cache``, kept from batch to batch: for values with few distinct ones)."""
     codes, keys = distinct(columns)
-    return pc.take(pa.array([function(*k) for k in keys], kind), codes)
+    return pc.take(pa.array(_results(keys, function, cache), kind), codes)
 
 
 def mapped_many(columns: Sequence[pa.Array], function: Callable[..., tuple[Any, ...]],
-                kinds: Sequence[pa.DataType]) -> list[pa.Array]:
+                kinds: Sequence[pa.DataType], cache: dict | None = None) -> list[pa.Array]:
     """As :func:`mapped`, for a function that returns a tuple: one array per element."""
     codes, keys = distinct(columns)
-    results = [function(*k) for k in keys]
+    results = _results(keys, function, cache)
     return [pc.take(pa.array([r[i] for r in results], kind), codes) for i, kind in enumerate(kinds)]
 
 
