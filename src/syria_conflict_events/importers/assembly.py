@@ -142,11 +142,13 @@ def assemble_and_write(st: Staging, decl: Declaration, out: Path, *, event_schem
     _sources(con, st.sources.items)
     con.execute("CREATE TABLE place_ids (place INTEGER, place_id VARCHAR)")
     _insert(con, "place_ids", {"place": list(range(len(place_of))), "place_id": place_of})
-    con.execute("CREATE TABLE actor_ids (actor INTEGER, actor_id VARCHAR)")
-    _insert(con, "actor_ids", {"actor": list(range(len(actor_of))), "actor_id": actor_of})
-    con.execute("CREATE TABLE source_ids (source INTEGER, source_id VARCHAR)")
-    _insert(con, "source_ids", {"source": list(range(len(st.sources.items))),
-                                "source_id": [s.source_id for s in st.sources.items]})
+    # Each spec's id, and a number per distinct id (k: the claims are grouped by numbers, not text).
+    source_of = [s.source_id for s in st.sources.items]
+    con.execute("CREATE TABLE actor_ids (actor INTEGER, actor_id VARCHAR, k INTEGER)")
+    _insert(con, "actor_ids", {"actor": list(range(len(actor_of))), "actor_id": actor_of, "k": _numbered(actor_of)})
+    con.execute("CREATE TABLE source_ids (source INTEGER, source_id VARCHAR, k INTEGER)")
+    _insert(con, "source_ids", {"source": list(range(len(source_of))), "source_id": source_of,
+                                "k": _numbered(source_of)})
     _claims(con)
     _retired(con, decl.version, importer)
     outcome.events, outcome.added, outcome.retired = (int(v) for v in con.execute(
@@ -304,33 +306,46 @@ def _rows_table(con: Any, name: str, rows: Any, columns: list[str]) -> None:
     con.execute(f"CREATE TABLE {name} AS SELECT * FROM arrow")
 
 
+def _numbered(ids: list[str]) -> list[int]:
+    number: dict[str, int] = {}
+    return [number.setdefault(i, len(number)) for i in ids]
+
+
 def _claims(con: Any) -> None:
-    """Table ``claims_out``: each claim with its id (kept, or the next after the package's)."""
-    con.execute("CREATE TABLE claim_of AS SELECT event_id, source_id, claimant_actor_id, "
-                "arg_max(claim_id, _row) AS claim_id FROM old_claims GROUP BY ALL")
-    next_claim = con.execute("SELECT coalesce(max(TRY_CAST(regexp_extract(claim_id, ?, 1) AS HUGEINT)), 0) + 1 "
-                             "FROM old_claims", [_ID_NUMBER]).fetchone()[0]
+    """Table ``claims_out``: each claim with its id (kept, or the next after the package's). A claim
+    is an (event, source, claimant); the same one twice in an event keeps one id, and an exact
+    repeat of a row is written once."""
     con.execute(f"""
         CREATE TABLE claims_new AS
-        SELECT ev.event_id, s.source_id, a.actor_id AS claimant_actor_id, c.claim, c.fatalities, c.stance,
-               ev.ord * {POS_SCALE} + c.pos AS o
+        SELECT ev.ord, ev.ord * {POS_SCALE} + c.pos AS o, ev.event_id, s.source_id, s.k AS sk,
+               a.actor_id AS claimant_actor_id, a.k AS ak, c.claim, c.fatalities, c.stance
         FROM claims_in c JOIN ev USING (line) JOIN source_ids s USING (source) JOIN actor_ids a ON a.actor = c.claimant
     """)
+    con.execute("CREATE TABLE triples AS SELECT ord, sk, ak, any_value(event_id) AS event_id, "
+                "any_value(source_id) AS source_id, any_value(claimant_actor_id) AS claimant_actor_id, "
+                "min(o) AS first_o, count(*) AS n FROM claims_new GROUP BY ord, sk, ak")
+    kept = "NULL"
+    if con.execute("SELECT count(*) FROM old_claims").fetchone()[0]:
+        con.execute("CREATE TABLE claim_of AS SELECT event_id, source_id, claimant_actor_id, "
+                    "arg_max(claim_id, _row) AS claim_id FROM old_claims GROUP BY ALL")
+        kept = ("(SELECT k.claim_id FROM claim_of k WHERE k.event_id = t.event_id AND k.source_id = t.source_id "
+                "AND k.claimant_actor_id = t.claimant_actor_id)")
+    next_claim = con.execute("SELECT coalesce(max(TRY_CAST(regexp_extract(claim_id, ?, 1) AS HUGEINT)), 0) + 1 "
+                             "FROM old_claims", [_ID_NUMBER]).fetchone()[0]
+    con.execute(f"CREATE TABLE triple_kept AS SELECT t.*, {kept} AS kept FROM triples t")
     con.execute(f"""
-        CREATE TABLE claim_numbers AS
-        SELECT event_id, source_id, claimant_actor_id,
-               printf('CLM-%06d', {int(next_claim) - 1}::HUGEINT + row_number() OVER (ORDER BY min(o))) AS claim_id
-        FROM claims_new n WHERE NOT EXISTS (SELECT 1 FROM claim_of k WHERE k.event_id = n.event_id
-              AND k.source_id = n.source_id AND k.claimant_actor_id = n.claimant_actor_id)
-        GROUP BY event_id, source_id, claimant_actor_id""")
+        CREATE TABLE triple_ids AS
+        SELECT ord, sk, ak, n, coalesce(kept, printf('CLM-%06d', {int(next_claim) - 1}::HUGEINT
+               + row_number() OVER (PARTITION BY kept IS NULL ORDER BY first_o))) AS claim_id
+        FROM triple_kept""")
     con.execute("""
         CREATE TABLE claims_out AS
-        SELECT coalesce(k.claim_id, m.claim_id) AS claim_id, n.event_id, n.source_id, n.claimant_actor_id,
-               n.claim, n.fatalities AS fatalities_claimed, n.stance, min(n.o) AS o
-        FROM claims_new n
-        LEFT JOIN claim_of k USING (event_id, source_id, claimant_actor_id)
-        LEFT JOIN claim_numbers m USING (event_id, source_id, claimant_actor_id)
-        GROUP BY ALL""")
+        SELECT t.claim_id, n.event_id, n.source_id, n.claimant_actor_id, n.claim, n.fatalities AS fatalities_claimed,
+               n.stance, n.o
+        FROM claims_new n JOIN triple_ids t USING (ord, sk, ak) WHERE t.n = 1
+        UNION ALL
+        SELECT t.claim_id, n.event_id, n.source_id, n.claimant_actor_id, n.claim, n.fatalities, n.stance, min(n.o)
+        FROM claims_new n JOIN triple_ids t USING (ord, sk, ak) WHERE t.n > 1 GROUP BY ALL""")
 
 
 def _retired(con: Any, version: str, importer: str) -> None:

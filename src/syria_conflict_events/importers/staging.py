@@ -23,6 +23,7 @@ from .common import ActorSpec, EventRecord, PlaceSpec, Problem, SourceSpec
 # DuckDB's own memory (its buffer pool, sorts and joins spill to disk above it).
 MEMORY_LIMIT = "384MB"
 FLUSH_EVENTS = 16_384
+FLUSH_ROWS = 131_072
 
 
 class Specs:
@@ -60,6 +61,9 @@ class Staging:
         self.places, self.actors, self.sources = Specs(), Specs(), Specs()
         self.filtered = 0
         self.inter_of: dict[str, str] = {}  # ACLED: actor name -> the first inter code given for it
+        self._names: dict[str, list[str]] = {}
+        self._pending: dict[str, list[pa.Table]] = {}
+        self._pending_rows: dict[str, int] = {}
         fields = ", ".join(f'"{f}" VARCHAR' for f in event_fields)
         self.con.execute(f"CREATE TABLE events_in (line BIGINT, ext VARCHAR, place INTEGER, {fields})")
         self.con.execute("CREATE TABLE actors_in (line BIGINT, pos INTEGER, actor INTEGER, role VARCHAR)")
@@ -141,14 +145,29 @@ class Staging:
             self.flush()
 
     def append(self, table: str, columns: list[pa.Array]) -> None:
-        """Rows already in columns (the columnar readers), in the table's column order."""
-        names = [r[0] for r in self.con.execute(f"DESCRIBE {table}").fetchall()]
-        batch = pa.table(columns, names=names)  # noqa: F841  (read by DuckDB by its name)
-        self.con.execute(f"INSERT INTO {table} SELECT * FROM batch")
+        """Rows already in columns (the columnar readers), in the table's column order; inserted
+        FLUSH_ROWS at a time (one large insert costs a fraction of many small ones)."""
+        names = self._names.get(table)
+        if names is None:
+            names = self._names[table] = [r[0] for r in self.con.execute(f"DESCRIBE {table}").fetchall()]
+        pending = self._pending.setdefault(table, [])
+        pending.append(pa.table(columns, names=names))
+        self._pending_rows[table] = self._pending_rows.get(table, 0) + len(columns[0])
+        if self._pending_rows[table] >= FLUSH_ROWS:
+            self._insert_pending(table)
+
+    def _insert_pending(self, table: str) -> None:
+        batches = self._pending.pop(table, [])
+        self._pending_rows[table] = 0
+        if batches:
+            batch = pa.concat_tables(batches)  # noqa: F841  (read by DuckDB by its name)
+            self.con.execute(f"INSERT INTO {table} SELECT * FROM batch")
 
     def clear(self) -> None:
         """Forget everything staged (the file is read again, another way)."""
         self._reset()
+        self._pending.clear()
+        self._pending_rows.clear()
         for table in ("events_in", "actors_in", "claims_in", "ext_in", "problems", "rejected"):
             self.con.execute(f"DELETE FROM {table}")
         self.places, self.actors, self.sources = Specs(), Specs(), Specs()
@@ -163,6 +182,8 @@ class Staging:
         p["text"].append(problem.text())
 
     def flush(self) -> None:
+        for table in list(self._pending):
+            self._insert_pending(table)
         for table, columns in (("events_in", self._events), ("actors_in", self._actors),
                                ("claims_in", self._claims), ("ext_in", self._ext),
                                ("problems", self._problems), ("rejected", self._rejected)):
