@@ -59,8 +59,10 @@ def load_existing(con: Any, out: Path, decl: Declaration) -> None:
         columns = ", ".join(f"{_q(n)} VARCHAR" for n in table.field_names)
         con.execute(f"CREATE TABLE {name} (_row BIGINT, {columns})")
         if path.is_file():
-            for batch in _read_existing(path, table):  # noqa: B007  (read by DuckDB by its name)
-                con.execute(f"INSERT INTO {name} SELECT * FROM batch")
+            schema = pa.schema([("_row", pa.int64()), *((n, pa.string()) for n in table.field_names)])
+            batches = pa.RecordBatchReader.from_batches(  # noqa: F841  (read by DuckDB by its name)
+                schema, (b for t in _read_existing(path, table) for b in t.to_batches()))
+            con.execute(f"INSERT INTO {name} SELECT * FROM batches")  # one insert, streamed
 
 
 def _read_existing(path: Path, table: Table) -> Iterator[pa.Table]:

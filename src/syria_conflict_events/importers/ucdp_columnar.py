@@ -76,6 +76,10 @@ class _BatchMapper:
         self.sub_labels = rows.sub_labels
         self.figure_columns = [c for _, aliases in _FIGURES for c in aliases]
         self.source_claims: dict[tuple[str, ...], list[tuple[int, int, str]]] = {}
+        self.caches: dict[str, dict] = {}  # per kind of value, kept from batch to batch
+
+    def _cache(self, kind: str) -> dict:
+        return self.caches.setdefault(kind, {})
 
     # --- per distinct value ---------------------------------------------------------------------
 
@@ -138,8 +142,8 @@ class _BatchMapper:
     def batch(self, lines: pa.Array, cols: dict[str, pa.Array], present: list[str]) -> None:
         rows, options, decl = self.rows, self.rows.options, self.rows.decl
         n = len(lines)
-        iso3 = mapped([cols["country"], cols["country_id"]], self._country, pa.string())
-        start = mapped([cols["date_start"]], parse_date, pa.string())
+        iso3 = mapped([cols["country"], cols["country_id"]], self._country, pa.string(), self._cache("country"))
+        start = mapped([cols["date_start"]], parse_date, pa.string(), self._cache("date"))
         dropped = pa.array([False] * n)
         if rows.wanted:
             dropped = pc.or_(dropped, pc.fill_null(pc.not_equal(iso3, rows.wanted), True))
@@ -155,7 +159,7 @@ class _BatchMapper:
             if len(lines) == 0:
                 return
         m: dict[str, pa.Array] = {"line": lines, "start": start}
-        m["end"] = mapped([cols["date_end"]], parse_date, pa.string())
+        m["end"] = mapped([cols["date_end"]], parse_date, pa.string(), self._cache("date"))
         m["date_precision"] = mapped([cols["date_prec"]], lambda v: _first(crosswalk(
             decl, "date_precision", "ucdp", v.strip())), pa.string())
         m["tov"] = mapped([cols["type_of_violence"]], lambda v: v.strip() if v.strip() in DEFAULT_TYPES else None,
@@ -164,11 +168,12 @@ class _BatchMapper:
         m["location"] = mapped([cols["where_prec"]], lambda v: _first(crosswalk(
             decl, "location_precision", "ucdp", v.strip())), pa.string())
         ordinary, m["low"], m["best"], m["high"], m["civilians"], m["claim"] = mapped_many(
-            [cols[c] for c in self.figure_columns], self._figures, [pa.bool_(), *[pa.string()] * 5])
-        m["side_a"] = mapped([cols["side_a"]], clean, pa.string())
-        m["side_b"] = mapped([cols["side_b"]], clean, pa.string())
+            [cols[c] for c in self.figure_columns], self._figures, [pa.bool_(), *[pa.string()] * 5],
+            self._cache("figures"))
+        m["side_a"] = mapped([cols["side_a"]], clean, pa.string(), self._cache("name"))
+        m["side_b"] = mapped([cols["side_b"]], clean, pa.string(), self._cache("name"))
         m["place"], m["where"] = mapped_many([pc.fill_null(iso3, ""), *(cols[c] for c in _PLACE_COLUMNS)],
-                                             self._place, [pa.int64(), pa.string()])
+                                             self._place, [pa.int64(), pa.string()], self._cache("place"))
         checks = [
             pc.match_substring_regex(cols["id"], _NUMERIC_ID), pc.is_valid(iso3), pc.is_valid(start),
             pc.is_valid(m["end"]), pc.greater_equal(m["end"], start), pc.is_valid(m["date_precision"]),
@@ -213,7 +218,7 @@ class _BatchMapper:
         st.append("events_in", [lines, ids, m["place"].cast(pa.int32()),
                                 *(fields.get(f, empty) for f in st.event_fields)])
         for pos, side, role in ((0, "a", rows.role_a[0]), (1, "b", rows.role_b[0])):
-            actor = mapped([cols[c] for c in _ACTOR_COLUMNS[side]], self._actor, pa.int32())
+            actor = mapped([cols[c] for c in _ACTOR_COLUMNS[side]], self._actor, pa.int32(), self._cache("actor"))
             st.append("actors_in", [lines, _constant(pos, n, pa.int32()), actor, _constant(role, n, pa.string())])
         st.append("claims_in", [lines, _constant(2, n, pa.int32()), _constant(self.ucdp_source, n, pa.int32()),
                                 _constant(self.ucdp_actor, n, pa.int32()), m["claim"], m["best"],
