@@ -10,11 +10,11 @@ canonical writer's own proof, row by row, and is refused as it would refuse it.
 from __future__ import annotations
 
 import contextlib
-import filecmp
 import os
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
+from typing import BinaryIO
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -68,26 +68,75 @@ def header_bytes(table: Table) -> bytes:
     return "".join(_chunk_lines([table.field_names], table.path, 0)).encode("utf-8")
 
 
+class _ChangedFile:
+    """A sink that compares what is written with ``path``'s bytes as it goes, and starts a new
+    file (the matching prefix copied from the old one) only at the first byte that differs: an
+    unchanged file is read once and never written."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.old = path.open("rb") if path.is_file() else None
+        self.same = 0  # bytes known equal to the old file's
+        self.new: BinaryIO | None = None
+        self.tmp: Path | None = None
+
+    def write(self, data: bytes | memoryview) -> None:
+        data = memoryview(data).cast("B")  # Arrow's buffers are signed chars: compare as bytes
+        if self.new is None and self.old is not None and self.old.read(len(data)) == data:
+            self.same += len(data)
+            return
+        if self.new is None:
+            self._start()
+        assert self.new is not None
+        self.new.write(data)
+
+    def _start(self) -> None:
+        fd, name = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent)
+        self.tmp, self.new = Path(name), os.fdopen(fd, "wb")
+        if self.old is not None:
+            self.old.seek(0)
+            left = self.same
+            while left:
+                chunk = self.old.read(min(left, 1 << 22))
+                self.new.write(chunk)
+                left -= len(chunk)
+
+    def finish(self) -> bool:
+        """Replace the file when its bytes changed (in one step: a crash leaves the old or the new
+        file); True when it did."""
+        if self.new is None:
+            if self.old is not None and not self.old.read(1):
+                return False  # the same bytes
+            self._start()  # no old file, or the old one was longer
+        assert self.new is not None and self.tmp is not None
+        self.new.flush()
+        os.fsync(self.new.fileno())
+        self.new.close()
+        os.chmod(self.tmp, self.path.stat().st_mode & 0o777 if self.path.exists() else 0o644)
+        os.replace(self.tmp, self.path)
+        self.tmp = None
+        return True
+
+    def close(self) -> None:
+        if self.old is not None:
+            self.old.close()
+        if self.new is not None and not self.new.closed:
+            self.new.close()
+        if self.tmp is not None:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(self.tmp)
+
+
 def write_if_changed(path: Path, table: Table, batches: Iterable[pa.RecordBatch]) -> bool:
     """Write the canonical file of ``batches`` (already in canonical order) to ``path``, replacing
-    it only when its bytes change; True when it was (re)written. The file is streamed to a
-    temporary file next to ``path``, compared with the old one and renamed over it in one step
-    (a crash leaves the old or the new file), never held in memory."""
+    it only when its bytes change; True when it was (re)written. Streamed: compared with the old
+    file as the lines are made, never held in memory."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    tmp = Path(name)
+    sink = _ChangedFile(path)
     try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(header_bytes(table))
-            for batch in batches:
-                fh.write(batch_bytes(batch, table))
-            fh.flush()
-            os.fsync(fh.fileno())
-        if path.is_file() and filecmp.cmp(tmp, path, shallow=False):
-            return False
-        os.chmod(tmp, path.stat().st_mode & 0o777 if path.exists() else 0o644)
-        os.replace(tmp, path)
-        return True
+        sink.write(header_bytes(table))
+        for batch in batches:
+            sink.write(batch_bytes(batch, table))
+        return sink.finish()
     finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
+        sink.close()
