@@ -92,3 +92,23 @@ def test_row_by_row_and_columnwise_reads_agree(tmp_path, capsys, kind, fixture, 
     assert columnar.err.replace(str(source), "F") == rows.err.replace(str(crlf), "F")
     assert columnar.out.replace(str(source), "F").replace("columnar", "D") == \
         rows.out.replace(str(crlf), "F").replace("rows", "D")
+
+
+def test_a_kept_cell_with_a_line_break_is_written_as_the_canonical_writer_writes_it(tmp_path, capsys):
+    """Rows the import passes through (a table it does not write, here agreements) may hold a cell
+    the importer's cleaning would not let in; the table is then written cell by cell."""
+    import csv
+    import io
+
+    from syria_conflict_events.declaration import load_declaration
+
+    out = tmp_path / "pkg"
+    _import("ucdp-ged", HERE / "fixtures" / "ucdp_ged_small.csv", out)
+    names = load_declaration().tables["agreements"].field_names
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(names)
+    writer.writerow([f"two\nlines {n}" if n == "summary" else f"x-{n}" for n in names])
+    (out / "data" / "agreements.csv").write_text(buf.getvalue(), encoding="utf-8")
+    _import("ucdp-ged", HERE / "fixtures" / "ucdp_ged_small.csv", out)
+    assert (out / "data" / "agreements.csv").read_text(encoding="utf-8") == buf.getvalue()

@@ -34,7 +34,7 @@ from ..declaration import Declaration, Table
 from ..generate import generated_files
 from ..table_schema import TABLE_SCHEMA_DIR
 from .common import ActorSpec, ImporterError, PlaceSpec, SourceSpec, slugify, unique_slug
-from .csv_stream import write_if_changed
+from .csv_stream import Unwritable, line_sql, write_if_changed, write_lines_if_changed
 from .staging import Staging
 
 BATCH_ROWS = 65_536
@@ -438,8 +438,16 @@ def _write(con: Any, decl: Declaration, out: Path, queries: dict[str, str]) -> l
         present = set(con.sql(f"SELECT * FROM ({query}) LIMIT 0").columns)
         columns = ", ".join(_q(n) if n in present else f"'' AS {_q(n)}" for n in table.field_names)
         order = ", ".join([*(_q(k) for k in table.primary_key), "o"])
-        reader = con.sql(f"SELECT {columns} FROM ({query}) ORDER BY {order}").to_arrow_reader(BATCH_ROWS)
-        if write_if_changed(out / table.path, table, reader):
+        rows = f"SELECT {columns}, o FROM ({query})"
+        line = line_sql([f"coalesce({_q(n)}, '')" for n in table.field_names])
+        lines = con.sql(f"SELECT {line} AS line FROM ({rows}) ORDER BY {order}").to_arrow_reader(BATCH_ROWS)
+        try:  # the lines made by DuckDB, on both cores
+            changed = write_lines_if_changed(out / table.path, table, lines)
+        except Unwritable:  # a cell with a line break: the canonical writer's proof, cell by cell
+            lines.close()
+            changed = write_if_changed(out / table.path, table, con.sql(
+                f"SELECT * EXCLUDE (o) FROM ({rows}) ORDER BY {order}").to_arrow_reader(BATCH_ROWS))
+        if changed:
             written.append(table.path)
     return written
 

@@ -127,6 +127,42 @@ class _ChangedFile:
                 os.unlink(self.tmp)
 
 
+class Unwritable(Exception):
+    """A line holds a line break, carriage return or NUL inside a cell: write the table cell by
+    cell (:func:`write_if_changed`), through the canonical writer's proof."""
+
+
+def line_sql(columns: list[str]) -> str:
+    """A DuckDB expression for the canonical line of a row of text cells (``columns``: quoted
+    identifiers), its final newline included: csv.writer's minimal quoting, built by DuckDB."""
+    cells = [f"CASE WHEN contains({c}, ',') OR contains({c}, '\"') THEN '\"' || replace({c}, '\"', '\"\"') || '\"' "
+             f"ELSE {c} END" for c in columns]
+    return f"concat_ws(',', {', '.join(cells)}) || chr(10)"
+
+
+def write_lines_if_changed(path: Path, table: Table, batches: Iterable[pa.RecordBatch]) -> bool:
+    """As :func:`write_if_changed`, from batches of one column: each row's canonical line
+    (:func:`line_sql`). Raises Unwritable (nothing replaced) when a cell holds a line break, a
+    carriage return or a NUL."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    sink = _ChangedFile(path)
+    try:
+        sink.write(header_bytes(table))
+        for batch in batches:
+            lines = batch.column(0)
+            if lines.type != pa.string():
+                lines = lines.cast(pa.string())
+            if (pc.sum(pc.count_substring(lines, "\n")).as_py() != len(lines)
+                    or _holds(lines, "\r\x00") is not None):
+                raise Unwritable(str(path))
+            _, offsets_buffer, data = lines.buffers()
+            offsets = pa.Array.from_buffers(pa.int32(), len(lines) + 1, [None, offsets_buffer], offset=lines.offset)
+            sink.write(memoryview(data)[offsets[0].as_py():offsets[len(lines)].as_py()])
+        return sink.finish()
+    finally:
+        sink.close()
+
+
 def write_if_changed(path: Path, table: Table, batches: Iterable[pa.RecordBatch]) -> bool:
     """Write the canonical file of ``batches`` (already in canonical order) to ``path``, replacing
     it only when its bytes change; True when it was (re)written. Streamed: compared with the old
