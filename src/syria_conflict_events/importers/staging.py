@@ -18,10 +18,10 @@ from typing import Any
 
 import pyarrow as pa
 
-from .common import ActorSpec, EventRecord, PlaceSpec, Problem, SourceSpec
+from .common import EventRecord, Problem
 
 # DuckDB's own memory (its buffer pool, sorts and joins spill to disk above it).
-MEMORY_LIMIT = "384MB"
+MEMORY_LIMIT = "256MB"
 FLUSH_EVENTS = 16_384
 FLUSH_ROWS = 131_072
 
@@ -206,5 +206,3 @@ class Staging:
         total = self.con.execute("SELECT count(*) FROM problems").fetchone()[0]
         return [r[0] for r in rows], int(total)
 
-
-__all__ = ["ActorSpec", "PlaceSpec", "SourceSpec", "Staging"]
