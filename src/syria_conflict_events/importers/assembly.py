@@ -49,10 +49,15 @@ def _q(name: str) -> str:
 
 # --- the package already in the output directory -----------------------------------------------
 
+# Tables the import writes anew, whose old rows matter only for these columns (the others are
+# read as "": every row is still parsed, so a malformed file is refused as before).
+_OLD_COLUMNS_USED = {"claims": ("claim_id", "event_id", "source_id", "claimant_actor_id"), "event_actors": ()}
+
+
 def load_existing(con: Any, out: Path, decl: Declaration) -> None:
     """Each table of ``out`` (empty when absent) as DuckDB table ``old_<name>``: every declared
-    column as text ("" for an empty cell or a missing column), plus ``_row``, its file order.
-    Read a batch at a time."""
+    column as text ("" for an empty cell, a missing column, or one the import does not use), plus
+    ``_row``, its file order. Read a batch at a time."""
     for table in decl.tables.values():
         path = out / table.path
         name = _q("old_" + table.name)
@@ -84,19 +89,21 @@ def _read_existing(path: Path, table: Table) -> Iterator[pa.Table]:
         raise ImporterError(f"{path}:1: missing column(s) {', '.join(missing)}; "
                             f"the header has {', '.join(header[:60])}")
     names = [f"c{i}" for i in range(len(header))]  # the header may repeat a name
-    position = {h: i for i, h in enumerate(header)}  # the last column of a name, as a dict row has
+    position = {h: f"c{i}" for i, h in enumerate(header)}  # the last column of a name, as a dict row has
+    used = _OLD_COLUMNS_USED.get(table.name, table.field_names)
+    include = [position[f] for f in used if f in position] or names[:1]
     done = 0
     try:
         reader = pacsv.open_csv(
             path, read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, block_size=BLOCK_BYTES),
             parse_options=pacsv.ParseOptions(newlines_in_values=True),
-            convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names},
+            convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names}, include_columns=include,
                                                  strings_can_be_null=False, quoted_strings_can_be_null=False))
         for batch in reader:
             n = batch.num_rows
             empty = pa.repeat(pa.scalar("", pa.string()), n)
             columns = [pa.array(range(done, done + n), pa.int64())]
-            columns += [batch.column(position[f]) if f in position else empty for f in table.field_names]
+            columns += [batch.column(position[f]) if f in position and f in used else empty for f in table.field_names]
             done += n
             yield pa.table(columns, names=["_row", *table.field_names])
     except (pa.ArrowInvalid, OSError) as exc:
