@@ -1,6 +1,10 @@
 # Two commands for a fresh machine (see README.md):
 #   make release   build the release (validates first) and the docs site
-#   make test      run the test suite
+#   make test-all  run every test (what CI runs: .ci/run)
+# and, while working, `make test`: the fast tier (everything but the wheel build, the browser, the
+# tests of the release build and of the documentation site, the Frictionless command line and the
+# tests marked slow; pyproject.toml lists the marks), with fewer Hypothesis examples per property,
+# spread over the machine's cores (pytest-xdist).
 # Each creates .venv and installs the package with its development dependencies when needed.
 
 PYTHON ?= python3
@@ -8,7 +12,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: release validate test lint docs clean
+.PHONY: release validate check test test-all lint docs clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,10 +28,17 @@ validate: $(STAMP)
 release: $(STAMP)
 	$(BIN)/sce build $(if $(PREVIOUS),--previous "$(PREVIOUS)")
 
-test: $(STAMP)
+FAST_TIER := not (slow or wheel or browser or release_build or site_build or frictionless_cli)
+
+check: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/sce generate --check
 	$(BIN)/sce fmt --check
+
+test: check
+	HYPOTHESIS_PROFILE=$${HYPOTHESIS_PROFILE:-fast} $(BIN)/python -m pytest -q -n auto -m "$(FAST_TIER)"
+
+test-all: check
 	$(BIN)/python -m pytest -q
 
 clean:

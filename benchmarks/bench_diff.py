@@ -56,8 +56,8 @@ print(rows)
 DIFF = """
 import sys
 from syria_conflict_events.memory_pool import prefer_jemalloc
-from syria_conflict_events.release.diff import diff_snapshots, to_markdown
-from syria_conflict_events.release.snapshot import open_snapshot
+from syria_conflict_events.diff.rows import diff_snapshots, to_markdown
+from syria_conflict_events.diff.snapshot import open_snapshot
 from syria_conflict_events.generate import dumps
 prefer_jemalloc()
 diff = diff_snapshots(open_snapshot(sys.argv[1]), open_snapshot(sys.argv[2]))

@@ -17,11 +17,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from syria_conflict_events.release import json_text
+from syria_conflict_events.formats import json_text
+from syria_conflict_events.formats.geojson import has_geo_tables, write_events_geojson, write_places_geojson
+from syria_conflict_events.formats.json_records import write_json_records
 from syria_conflict_events.release.build import declaration_for
 from syria_conflict_events.release.columns import read_typed_tables
-from syria_conflict_events.release.geojson import has_geo_tables, write_events_geojson, write_places_geojson
-from syria_conflict_events.release.writers_json import write_json_records
 
 REFERENCE_ROWS = 50_000
 

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from syria_conflict_events.declaration import load_declaration
-from syria_conflict_events.release import sqlite as module
+from syria_conflict_events.formats import sqlite as module
 from syria_conflict_events.release.columns import read_typed_tables
 
 

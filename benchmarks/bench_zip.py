@@ -22,7 +22,7 @@ from pathlib import Path
 
 from isal import isal_zlib
 
-from syria_conflict_events.release.zipping import DEFLATE_LEVEL, method_for, release_files
+from syria_conflict_events.formats.zipping import DEFLATE_LEVEL, method_for, release_files
 
 CHUNK = 1 << 20
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from syria_conflict_events.paths import repo_root
 from syria_conflict_events.release import ReleaseError
 from syria_conflict_events.release.build import declaration_for
-from syria_conflict_events.release.site import build_site, write_generated
+from syria_conflict_events.site.pages import build_site, write_generated
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -20,8 +20,10 @@ REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 
 # Hypothesis profiles for the robustness tests, registered once for the whole session
-# (HYPOTHESIS_PROFILE=deep runs 1,000 examples per property).
+# (`make test`, the fast tier, runs HYPOTHESIS_PROFILE=fast: 10 examples per property; `make test-all`
+# the default 50; HYPOTHESIS_PROFILE=deep runs 1,000).
 _SLOW_FIXTURES = [HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+settings.register_profile("fast", max_examples=10, deadline=None, suppress_health_check=_SLOW_FIXTURES)
 settings.register_profile("default", max_examples=50, deadline=None, suppress_health_check=_SLOW_FIXTURES)
 settings.register_profile("deep", max_examples=1000, deadline=None, suppress_health_check=_SLOW_FIXTURES)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
@@ -34,44 +36,46 @@ VALID_ROWS: dict[str, list[dict[str, str]]] = {
          "sub_event_type": "shelling_artillery_missile_attack", "place_id": "aleppo-university",
          "location_precision": "1", "fatalities_low": "4", "fatalities_best": "4",
          "fatalities_high": "4", "summary": "Projectiles struck student housing at the university.",
-         "confidence": "medium", "verification": "verified"},
+         "confidence": "medium", "verification": "single_source"},
         {"event_id": "SCE-000002", "date_start": "2024-11-27", "date_end": "2024-11-29",
          "date_precision": "range", "event_type": "battles", "sub_event_type": "armed_clash",
          "place_id": "aleppo", "location_precision": "2",
          "summary": "Fighting on the western edge of the city.", "confidence": "low",
-         "verification": "unverified"},
+         "verification": "single_source"},
     ],
     "actors": [
         {"actor_id": "hayat-tahrir-al-sham", "name": "Hayat Tahrir al-Sham", "aliases": "HTS",
          "actor_type": "rebel_group", "parent_actor_id": "military-operations-command",
-         "country_iso3": "SYR", "acled_inter_code": "2", "verification": "unverified"},
+         "country_iso3": "SYR", "acled_inter_code": "2"},
         {"actor_id": "military-operations-command", "name": "Military Operations Command",
-         "actor_type": "operations_room", "country_iso3": "SYR", "acled_inter_code": "2",
-         "verification": "unverified"},
+         "actor_type": "operations_room", "country_iso3": "SYR", "acled_inter_code": "2"},
         {"actor_id": "syrian-arab-army", "name": "Syrian Arab Army", "actor_type": "state_armed_force",
-         "country_iso3": "SYR", "acled_inter_code": "1", "verification": "unverified"},
+         "country_iso3": "SYR", "acled_inter_code": "1"},
         {"actor_id": "syrian-state-media", "name": "Syrian state media", "actor_type": "media",
-         "country_iso3": "SYR", "verification": "verified"},
+         "country_iso3": "SYR"},
     ],
     "places": [
         {"place_id": "aleppo", "name": "Aleppo", "place_type": "city", "parent_place_id": "syria",
          "country_iso3": "SYR", "admin1": "Aleppo", "latitude": "36.2", "longitude": "37.15",
-         "verification": "unverified"},
+         "coordinates_source_id": "gazetteer", "coordinates_ref": "record 1"},
         {"place_id": "aleppo-university", "name": "Aleppo University", "place_type": "facility",
-         "parent_place_id": "aleppo", "country_iso3": "SYR", "admin1": "Aleppo",
-         "verification": "unverified"},
-        {"place_id": "syria", "name": "Syria", "place_type": "country", "country_iso3": "SYR",
-         "verification": "verified"},
+         "parent_place_id": "aleppo", "country_iso3": "SYR", "admin1": "Aleppo"},
+        {"place_id": "syria", "name": "Syria", "place_type": "country", "country_iso3": "SYR"},
     ],
     "agreements": [
         {"agreement_id": "de-escalation-2019", "name": "De-escalation agreement of 2019",
          "agreement_type": "de_escalation_memorandum", "date_effective": "2019-10-22",
          "status": "violated", "summary": "An arrangement meant to lower the fighting in the northwest.",
-         "verification": "unverified"},
+         "source_id": "news-report"},
     ],
     "sources": [
+        {"source_id": "gazetteer", "publisher": "Example Gazetteer", "title": "A gazetteer of places",
+         "url": "https://gazetteer.example.org/", "language": "en", "source_type": "compilation"},
         {"source_id": "news-report", "title": "An English-language news report", "language": "en",
          "source_type": "newspaper", "archive_file": "000_49386f4fa5e44b2d.txt"},
+        {"source_id": "wire-report", "publisher": "Example News", "title": "Fighting reported west of Aleppo",
+         "published_date": "2024-11-29", "url": "https://www.example.org/news/aleppo-fighting",
+         "language": "en", "source_type": "newspaper", "credited_agency": "AFP"},
     ],
     "event_actors": [
         {"event_id": "SCE-000001", "actor_id": "hayat-tahrir-al-sham", "role": "perpetrator"},
@@ -81,7 +85,7 @@ VALID_ROWS: dict[str, list[dict[str, str]]] = {
     "claims": [
         {"claim_id": "CLM-000001", "event_id": "SCE-000001", "source_id": "news-report",
          "claimant_actor_id": "syrian-state-media", "claim": "State media said four people died there.",
-         "fatalities_claimed": "4", "stance": "asserts"},
+         "fatalities_claimed": "4", "figure_scope": "event", "stance": "asserts"},
         {"claim_id": "CLM-000002", "event_id": "SCE-000002", "source_id": "news-report",
          "claimant_actor_id": "syrian-arab-army", "claim": "The army said it fought the attackers.",
          "stance": "asserts"},
@@ -94,6 +98,10 @@ VALID_ROWS: dict[str, list[dict[str, str]]] = {
         {"agreement_id": "de-escalation-2019", "actor_id": "syrian-arab-army", "party_role": "beneficiary"},
     ],
     "retired_ids": [],
+    "control": [
+        {"control_id": "CTL-000001", "place_id": "aleppo", "actor_id": "syrian-arab-army", "control_state": "held",
+         "date_to": "2024-11-28", "claim_id": "CLM-000001"},
+    ],
     "external_ids": [
         {"table_name": "agreements", "entity_id": "de-escalation-2019", "scheme": "pax", "value": "2274"},
     ],

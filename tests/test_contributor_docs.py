@@ -12,7 +12,8 @@ import pytest
 from conftest import REPO
 
 from syria_conflict_events.canonical import PROBLEMS
-from syria_conflict_events.contributor_docs import (
+from syria_conflict_events.declaration import load_declaration
+from syria_conflict_events.site.contributor_pages import (
     CONTRIBUTING,
     CONTRIBUTING_PAGE,
     PAGE,
@@ -21,7 +22,6 @@ from syria_conflict_events.contributor_docs import (
     main,
     render_errors_page,
 )
-from syria_conflict_events.declaration import load_declaration
 from syria_conflict_events.validation.rules import RULES
 from syria_conflict_events.validation.semantic import Context, run_vectorised, validation_frame
 
@@ -31,7 +31,7 @@ DECL = load_declaration()
 @pytest.mark.parametrize("rel", [PAGE, CONTRIBUTING_PAGE])
 def test_committed_page_equals_generated(rel):
     assert (REPO / rel).read_text(encoding="utf-8") == generated_pages(REPO)[rel], (
-        "run `python -m syria_conflict_events.contributor_docs` and commit docs/")
+        "run `python -m syria_conflict_events.site.contributor_pages` and commit docs/")
 
 
 def test_every_rule_and_refusal_has_a_section_with_its_fix():

@@ -18,7 +18,9 @@ from urllib.parse import urldefrag, urljoin, urlparse
 
 import pytest
 
-from syria_conflict_events.release.site import build_site
+from syria_conflict_events.site.pages import build_site
+
+pytestmark = pytest.mark.browser
 
 REPO = Path(__file__).resolve().parents[1]
 MAIN_PAGES = ["", "download/", "methodology/", "figures/", "generated/data-dictionary/", "generated/coverage/",

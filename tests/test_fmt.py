@@ -276,7 +276,8 @@ def test_sort_is_code_point_order_of_the_key_tuple(keys):
 def test_validator_accepts_exactly_the_order_fmt_writes(make_package):
     """Keys whose code point order differs from a locale's collation: fmt and validate agree."""
     # Code point order puts "-" before digits before letters; locale collation ignores "-".
-    names = ["zeta", "alpha1", "alpha-b", "alpha-2", "alpha-10", "alpha", "1st", "a-z", "news-report"]
+    names = ["zeta", "alpha1", "alpha-b", "alpha-2", "alpha-10", "alpha", "1st", "a-z", "news-report", "gazetteer",
+             "wire-report"]
 
     def edit(rows):
         rows["sources"] = [dict(VALID_ROWS["sources"][0], source_id=n) for n in sorted(names)]

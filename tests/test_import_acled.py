@@ -51,7 +51,8 @@ def test_crosswalk_from_the_declaration(tmp_path, capsys):
     assert e2["sub_event_type"] == "shelling_artillery_missile_attack"
     assert (e2["date_start"], e2["date_precision"], e2["location_precision"]) == ("2024-11-30", "week", "2")
     assert (e3["date_precision"], e3["location_precision"], e3["place_id"]) == ("month", "4", "idlib-governorate")
-    assert e4["event_type"] == "protests" and e1["fatalities_best"] == "3" and e1["fatalities_low"] == ""
+    assert e4["event_type"] == "protests" and e1["fatalities_best"] == "3"
+    assert e1["fatalities_low"] == e1["fatalities_high"] == "3"  # one figure: low, best and high
     actors = {r["actor_id"]: r for r in _rows(out / "data" / "actors.csv")}
     assert (actors["example-state-forces"]["actor_type"], actors["example-state-forces"]["acled_inter_code"]) == \
         ("state_armed_force", "1")

@@ -101,7 +101,7 @@ def test_crosswalk_choices(tmp_path, capsys):
             event("900001")["fatalities_high"]) == ("3", "3", "5")
     # Unordered figures: the event keeps the best estimate and says why.
     assert (event("900010")["fatalities_low"], event("900010")["fatalities_best"],
-            event("900010")["fatalities_high"]) == ("", "3", "")
+            event("900010")["fatalities_high"]) == ("3", "3", "3")
     assert "not ordered" in event("900010")["notes"]
     roles = {(r["event_id"], r["role"]): r["actor_id"] for r in _rows(out / "data" / "event_actors.csv")}
     assert roles[(ext[("ucdp_ged", "900001")], "side_a")] == "government-of-syria"

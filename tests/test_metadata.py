@@ -43,7 +43,8 @@ def test_self_references_are_declared():
     selfrefs = {t.name for t in DECL.tables.values() for fk in t.foreign_keys if fk.table == t.name}
     assert selfrefs == {"actors", "places", "agreements"}
     fks = table_schema(DECL, DECL.tables["actors"])["foreignKeys"]
-    assert fks == [{"fields": ["parent_actor_id"], "reference": {"resource": "", "fields": ["actor_id"]}}]
+    assert fks == [{"fields": ["parent_actor_id"], "reference": {"resource": "", "fields": ["actor_id"]}},
+                   {"fields": ["name_ar_source_id"], "reference": {"resource": "sources", "fields": ["source_id"]}}]
 
 
 def test_committed_generated_files_equal_generated():
@@ -71,6 +72,23 @@ def test_declaration_errors_are_reported(tmp_path):
     tables = tmp_path / "schemas" / "tables.yaml"
     tables.write_text(tables.read_text().replace("- {name: event_id, required: true}", "- {name: evnt_id}", 1))
     with pytest.raises(DeclarationError, match="evnt_id"):
+        load_declaration(tmp_path / "schemas")
+
+
+@pytest.mark.parametrize(("field", "line", "added"), [
+    ("fatalities_best", "  minimum: 0\n", "  pattern: '^[0-9]+$'\n"),
+    ("fatalities_best", "  minimum: 0\n", "  format: uri\n"),
+    ("summary", "  type: string\n", "  minimum: 1\n"),
+])
+def test_a_constraint_its_type_cannot_carry_is_refused(tmp_path, field, line, added):
+    shutil.copytree(REPO / "schemas", tmp_path / "schemas")
+    fields = tmp_path / "schemas" / "fields.yaml"
+    text = fields.read_text()
+    start = text.index(f"\n{field}:\n") + 1
+    at = text.index(line, start) + len(line)
+    fields.write_text(text[:at] + added + text[at:])
+    key = added.split(":")[0].strip()
+    with pytest.raises(DeclarationError, match=rf"field {field}: {key} applies to .* not to a"):
         load_declaration(tmp_path / "schemas")
 
 
@@ -108,6 +126,7 @@ def test_repository_package_is_valid():
     assert report.valid, render(report)
 
 
+@pytest.mark.frictionless_cli
 def test_frictionless_cli_validates_the_repository():
     """Conformance: the standard's own tool accepts datapackage.json and the data."""
     exe = Path(sys.executable).with_name("frictionless")

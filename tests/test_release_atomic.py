@@ -15,6 +15,8 @@ from syria_conflict_events.release import ReleaseError, build_release
 from syria_conflict_events.release import build as build_module
 from syria_conflict_events.release.build import release_name
 
+pytestmark = pytest.mark.release_build
+
 NAME = release_name(load_declaration())
 
 

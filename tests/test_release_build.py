@@ -24,6 +24,8 @@ from syria_conflict_events.release import ReleaseError, build_release
 from syria_conflict_events.release.build import release_name
 from syria_conflict_events.release.dictionary import data_dictionary
 
+pytestmark = pytest.mark.release_build
+
 DECL = load_declaration()
 NAME = release_name(DECL)
 

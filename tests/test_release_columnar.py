@@ -19,20 +19,20 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from syria_conflict_events.declaration import load_declaration
-from syria_conflict_events.release import json_text
-from syria_conflict_events.release.columns import in_key_order, read_typed_table, read_typed_tables
-from syria_conflict_events.release.errors import ReleaseError
-from syria_conflict_events.release.geojson import (
+from syria_conflict_events.exceptions import ReleaseError
+from syria_conflict_events.formats import json_text
+from syria_conflict_events.formats.geojson import (
     events_geojson,
     geojson_text,
     places_geojson,
     write_events_geojson,
     write_places_geojson,
 )
-from syria_conflict_events.release.json_text import compact, float_texts, lines_text, write_records
-from syria_conflict_events.release.sqlite import write_sqlite
-from syria_conflict_events.release.values import records
-from syria_conflict_events.release.writers_json import check_json_records
+from syria_conflict_events.formats.json_records import check_json_records
+from syria_conflict_events.formats.json_text import compact, float_texts, lines_text, write_records
+from syria_conflict_events.formats.sqlite import write_sqlite
+from syria_conflict_events.formats.values import records
+from syria_conflict_events.release.columns import in_key_order, read_typed_table, read_typed_tables
 
 DECL = load_declaration()
 TRICKY_TEXT = ["", "plain", 'quo"te', "back\\slash", "tab\tnew\nline\r", "\x00\x01\x1f\x7f", "é ü ß", "حلب",

@@ -9,10 +9,14 @@ import time
 import zipfile
 from pathlib import Path
 
+import pytest
+
 from syria_conflict_events.declaration import load_declaration
+from syria_conflict_events.formats.zipping import DEFAULT_DATE, zip_date
 from syria_conflict_events.release import build_release
 from syria_conflict_events.release.build import release_name
-from syria_conflict_events.release.zipping import DEFAULT_DATE, zip_date
+
+pytestmark = pytest.mark.release_build
 
 NAME = release_name(load_declaration())
 

@@ -19,9 +19,9 @@ from hypothesis import strategies as st
 
 from syria_conflict_events.arrow_types import NUMBER_PATTERN
 from syria_conflict_events.declaration import load_declaration
+from syria_conflict_events.exceptions import ReleaseError
+from syria_conflict_events.formats.parquet import WRITE_OPTIONS, typed_arrow_table
 from syria_conflict_events.release.columns import from_validated, read_typed_tables
-from syria_conflict_events.release.errors import ReleaseError
-from syria_conflict_events.release.writers_parquet import WRITE_OPTIONS, typed_arrow_table
 from syria_conflict_events.validation import validate_package
 
 DECL = load_declaration()

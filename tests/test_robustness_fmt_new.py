@@ -8,6 +8,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import unicodedata
 from collections import Counter
 from pathlib import Path
 
@@ -30,8 +31,10 @@ def _snapshot(root: Path) -> dict[str, bytes]:
 
 
 def _values(data: bytes) -> Counter:
-    """Rows as {column: value}, for whichever delimiter makes the header the declared fields."""
-    text = data.decode("utf-8-sig")
+    """Rows as {column: value}, for whichever delimiter makes the header the declared fields. Text
+    compared in NFC: `sce fmt` composes decomposed text (e + accent -> é), which changes bytes, not
+    values."""
+    text = unicodedata.normalize("NFC", data.decode("utf-8-sig"))
     for delimiter in DELIMITERS:
         rows = [r for r in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter) if r]
         if rows and sorted(rows[0]) == sorted(ACTORS.field_names):

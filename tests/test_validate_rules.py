@@ -44,6 +44,18 @@ def _both(*edits: Callable[[dict], None]) -> Callable[[dict], None]:
     return edit
 
 
+def _add_claim(event: str, source: str, claimant: str, stance: str = "asserts",
+               published: str | None = None) -> Callable[[dict], None]:
+    """A third claim (CLM-000003, line 4 of claims.csv) citing ``source``."""
+    def edit(rows: dict) -> None:
+        rows["claims"].append({"claim_id": "CLM-000003", "event_id": event, "source_id": source,
+                               "claimant_actor_id": claimant, "claim": "The agency reported the same fighting.",
+                               "stance": stance})
+        if published is not None:
+            _row(rows, "sources", "source_id", source)["published_date"] = published
+    return edit
+
+
 def _duplicate_event(rows: dict) -> None:
     rows["events"].insert(1, dict(rows["events"][0]))
 
@@ -108,7 +120,7 @@ ROW_CASES = [
      (P, 3, "country_iso3", "parent-country")),
     ("event-without-claim", _both(_drop("claims", claim_id="CLM-000001"),
                                   _set("events", "event_id", "SCE-000001", fatalities_low="", fatalities_best="",
-                                       fatalities_high="", verification="unverified")),
+                                       fatalities_high="", verification="single_source")),
      (E, 2, "event_id", "event-without-claim")),
     ("event-without-actor", _drop("event_actors", event_id="SCE-000001"), (E, 2, "event_id", "event-without-actor")),
     ("fatalities-without-figure", _set("events", "event_id", "SCE-000002", fatalities_best="3"),
@@ -117,8 +129,34 @@ ROW_CASES = [
      (E, 2, "civilian_fatalities", "civilian-fatalities")),
     ("sub-type-of-other-type", _set("events", "event_id", "SCE-000002", sub_event_type="air_drone_strike"),
      (E, 3, "sub_event_type", "sub-event-type")),
-    ("verified-without-archive", _set("sources", "source_id", "news-report", archive_file=""),
-     (E, 2, "verification", "verified-without-archive")),
+    ("verification-not-the-rule", _set("events", "event_id", "SCE-000002", verification="corroborated"),
+     (E, 3, "verification", "verification-rule")),
+    ("corroborated-needs-two-origins", _both(_add_claim("SCE-000002", "wire-report", "syrian-arab-army")),
+     (E, 3, "verification", "verification-rule")),
+    ("denial-makes-contested", _add_claim("SCE-000001", "wire-report", "hayat-tahrir-al-sham", stance="denies"),
+     (E, 2, "verification", "verification-rule")),
+    ("fatalities-not-from-claims", _set("events", "event_id", "SCE-000001", fatalities_high="6"),
+     (E, 2, "fatalities_best", "fatalities-rule")),
+    ("running-toll-is-not-the-event-figure", _set("claims", "claim_id", "CLM-000001", figure_scope="cumulative"),
+     (E, 2, "fatalities_best", "fatalities-without-figure")),
+    ("figure-without-scope", _set("claims", "claim_id", "CLM-000001", figure_scope=""),
+     ("data/claims.csv", 2, "figure_scope", "figure-scope")),
+    ("scope-without-figure", _set("claims", "claim_id", "CLM-000002", figure_scope="event"),
+     ("data/claims.csv", 3, "figure_scope", "figure-scope")),
+    ("report-before-event", _add_claim("SCE-000002", "wire-report", "syrian-arab-army", published="2024-11-20"),
+     ("data/claims.csv", 4, "source_id", "source-before-event")),
+    ("source-nobody-can-open", _set("sources", "source_id", "news-report", archive_file=""),
+     ("data/sources.csv", 3, "url", "source-unopenable")),
+    ("url-without-publisher", _set("sources", "source_id", "wire-report", publisher=""),
+     ("data/sources.csv", 4, "publisher", "url-without-publisher")),
+    ("url-bare-ip", _set("sources", "source_id", "wire-report", url="http://192.168.1.20/report"),
+     ("data/sources.csv", 4, "url", "pattern")),
+    ("url-not-http", _set("sources", "source_id", "wire-report", url="ftp://example.org/report"),
+     ("data/sources.csv", 4, "url", "pattern")),
+    ("coordinates-without-source", _set("places", "place_id", "aleppo", coordinates_source_id=""),
+     (P, 2, "coordinates_source_id", "coordinates-without-source")),
+    ("arabic-name-without-source", _set("actors", "actor_id", "syrian-arab-army", name_ar="الجيش العربي السوري"),
+     (A, 4, "name_ar_source_id", "name-ar-without-source")),
     ("violates-before-effective", _set("agreements", "agreement_id", "de-escalation-2019",
                                        date_effective="2025-01-01"),
      ("data/event_agreements.csv", 2, "agreement_id", "violates-before-effective")),

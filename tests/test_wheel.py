@@ -20,6 +20,8 @@ from syria_conflict_events.declaration import load_declaration
 from syria_conflict_events.loader import DataWarning
 from syria_conflict_events.typed import pandas_dtypes
 
+pytestmark = pytest.mark.wheel
+
 DECL = load_declaration()
 
 # Runs inside the installed copy. Network and the [validate] extra are blocked before anything

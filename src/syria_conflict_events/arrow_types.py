@@ -26,12 +26,14 @@ _ISO = "%Y-%m-%d"
 # 0001-01-01, the first day of ISO 8601's default range (and of Python's dates); Arrow also reads
 # year 0000. Built from its day number: a Python date of year 0 cannot exist.
 _FIRST_DAY = pa.scalar((dt.date(1, 1, 1) - dt.date(1970, 1, 1)).days, pa.int32()).cast(pa.date32())
-_TYPES = {"string": pa.string(), "integer": pa.int64(), "number": pa.float64(), "date": pa.date32()}
+# The Arrow type of each field type: the one map (the validator, the loader, the release's typed
+# tables, Parquet).
+ARROW_TYPES = {"string": pa.string(), "integer": pa.int64(), "number": pa.float64(), "date": pa.date32()}
 Column = pa.Array | pa.ChunkedArray
 
 
 def arrow_type(f: Field) -> pa.DataType:
-    return _TYPES[f.type]
+    return ARROW_TYPES[f.type]
 
 
 def _any(mask: Column) -> bool:

@@ -22,19 +22,20 @@ import codecs
 import contextlib
 import csv
 import io
-import os
-import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO
+from typing import TYPE_CHECKING, Any
 
+from .atomic import atomic_output as atomic_output
+from .atomic import write_atomic as write_atomic
 from .declaration import Table
+from .row_order import canonical_positions as canonical_positions
+from .row_order import sorted_positions
 from .safe_files import UnsafeFile, read_bounded
+from .text_rules import is_nfc, nfc
 
 if TYPE_CHECKING:  # pandas, numpy and pyarrow are imported only by the functions that use them
-    import numpy as np
-    import pandas as pd
     import pyarrow as pa
 
 # Delimiters a spreadsheet may have used; a file is converted only when its header, split on
@@ -76,26 +77,6 @@ class FormatError(ValueError):
     @property
     def hint(self) -> str:
         return PROBLEMS[self.code][1]
-
-
-def canonical_positions(keys: pd.DataFrame) -> np.ndarray:
-    """Positions (0-based) of the rows in canonical order: sorted by the key columns compared
-    as strings in code point order, ties kept in file order. Missing keys sort as ""."""
-    import numpy as np
-
-    text = keys.reset_index(drop=True).astype("str").fillna("")
-    if text.empty:
-        return np.arange(len(text))
-    return text.sort_values(list(text.columns), kind="stable").index.to_numpy()
-
-
-def sorted_positions(keys: Sequence[Sequence[str]]) -> list[int]:
-    """Positions (0-based) of rows in canonical order, from their key columns (each a sequence
-    of strings, one per row): the order of :func:`canonical_positions`, without pandas."""
-    if not keys:
-        raise ValueError("a table has at least one key column")
-    by: Any = keys[0].__getitem__ if len(keys) == 1 else list(zip(*keys, strict=True)).__getitem__
-    return sorted(range(len(keys[0])), key=by)
 
 
 def _line_writer() -> tuple[io.StringIO, Any]:
@@ -380,6 +361,20 @@ def differences(data: bytes, table: Table, rel: str) -> list[str]:
     return found or ["quoting or blank lines"]
 
 
+def nfc_bytes(data: bytes) -> bytes:
+    """``data`` with its text composed to Unicode NFC (``data`` itself when it already is, or is not
+    UTF-8: the reader then refuses it). The whole file is normalised at once, which equals
+    normalising each cell: the delimiters, quotes and line breaks are ASCII characters that no
+    combining mark composes with, and canonical reordering never crosses a character of class 0."""
+    if data.isascii():
+        return data
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data
+    return data if is_nfc(text) else nfc(text).encode("utf-8")
+
+
 def read_file(root: Path, rel: str, max_bytes: int = MAX_BYTES) -> bytes:
     """The bytes of ``root/rel``, refusing links out of the package and files over the limit."""
     path = root / rel
@@ -393,32 +388,6 @@ def read_file(root: Path, rel: str, max_bytes: int = MAX_BYTES) -> bytes:
     if len(data) > max_bytes:
         raise FormatError(rel, "fmt-too-large", f"more than the limit of {max_bytes:,} bytes")
     return data
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Replace ``path`` with ``data`` in one step (a crash leaves the old or the new file)."""
-    with atomic_output(path) as fh:
-        fh.write(data)
-
-
-@contextlib.contextmanager
-def atomic_output(path: Path) -> Iterator[BinaryIO]:
-    """A temporary file next to ``path`` to write its new content into, streamed; it replaces
-    ``path`` in one step when the block ends without an exception (else it is removed and ``path``
-    is left as it was)."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            yield fh
-            fh.flush()
-            os.fsync(fh.fileno())
-        with contextlib.suppress(OSError):
-            os.chmod(tmp, path.stat().st_mode & 0o777 if path.exists() else 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
 
 
 class _Compare:
@@ -444,10 +413,10 @@ def canonical_keys(data: bytes, table: Table) -> pa.Table | None:
     Canonical means sorted by the key and every line as :func:`to_bytes` writes it. Without a quote
     in the file no cell is quoted, and a file that passes the file layer then holds no cell that
     needs quoting, so the key columns and their order decide. Otherwise every line is rendered
-    column-wise (``release.csv_text``, tested to write csv.writer's bytes) and compared as it
+    column-wise (``formats.csv_text``, tested to write csv.writer's bytes) and compared as it
     goes: exactly, since Arrow's reader also takes some lines that are not canonical
     (``"p,"q`` reads as the cell ``p,q``)."""
-    from .release.csv_text import write_csv
+    from .formats.csv_text import write_csv
     from .validation.structure import check_file, parse_rows, read_columns_text
     from .validation.vectorised import key_order
 

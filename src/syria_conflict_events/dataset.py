@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import pandas as pd
 
-    from .loader import ForeignKeySpec, TableSpec
+    from .loader.specs import ForeignKeySpec, TableSpec
 
 
 def _prefixed(prefix: str, column: str) -> str:

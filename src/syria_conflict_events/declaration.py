@@ -18,6 +18,10 @@ from .paths import schemas_dir
 FIELD_TYPES = ("string", "integer", "number", "date")
 # The vocabulary of table names is derived from tables.yaml, never written by hand.
 TABLE_VOCABULARY = "table"
+# A package's schemas/*.yaml are read like its data, as hostile input: each file is bounded (the
+# project's largest is ~26 KB) and may not use YAML anchors or aliases (an alias bomb expands a
+# few hundred bytes into gigabytes; the declaration has no use for them).
+MAX_YAML_BYTES = 1024 * 1024
 
 
 class DeclarationError(ValueError):
@@ -80,6 +84,8 @@ class Table:
     fields: tuple[Field, ...]
     primary_key: tuple[str, ...]
     foreign_keys: tuple[ForeignKey, ...] = ()
+    # Optional fields the `sce new` example shows beside the required ones (a row rule asks for one).
+    example_fields: tuple[str, ...] = ()
 
     @property
     def field_names(self) -> list[str]:
@@ -120,12 +126,31 @@ class Declaration:
 
 
 def _read_yaml(path: Path) -> Any:
+    # libyaml's safe loader when built (10x faster, same safety), else the Python one.
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
-        with path.open(encoding="utf-8") as fh:
-            # libyaml's safe loader when built (10x faster, same safety), else the Python one.
-            return yaml.load(fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    except (OSError, yaml.YAMLError) as exc:
+        with path.open("rb") as fh:
+            data = fh.read(MAX_YAML_BYTES + 1)
+        if len(data) > MAX_YAML_BYTES:
+            raise DeclarationError(f"{path}: more than {MAX_YAML_BYTES:,} bytes; a declaration file is far smaller")
+        text = data.decode("utf-8")
+        for event in yaml.parse(text, Loader=loader):  # events only: nothing is expanded yet
+            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+                mark = event.start_mark
+                raise DeclarationError(f"{path}:{mark.line + 1}:{mark.column + 1}: YAML anchors and aliases "
+                                       "(&name, *name) are not accepted in a declaration; write the value out")
+        return yaml.load(text, Loader=loader)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise DeclarationError(f"{path}: cannot read declaration: {exc}") from exc
+
+
+def package_declaration(root: Path) -> Declaration:
+    """The declaration that governs the package at ``root``, for `sce validate`, `sce build` and
+    `sce fmt` alike: its own ``schemas/`` when it carries one (a source checkout, a package with a
+    new version), else the installed one. CI checks a pull request against the base branch's
+    declaration by naming it (``sce validate pr --schemas base/schemas``)."""
+    schemas = Path(root) / "schemas"
+    return load_declaration(schemas) if (schemas / "package.yaml").is_file() else load_declaration()
 
 
 def _vocabulary(name: str, spec: dict[str, Any]) -> Vocabulary:
@@ -164,12 +189,28 @@ _FIELD_KEYS = {
 }
 
 
+# The field types each constraint applies to: every translator (Table Schema, JSON Schema, the
+# vectorised kernels, SQLite CHECKs, the data dictionary) handles a constraint on these types only.
+CONSTRAINT_TYPES: dict[str, tuple[str, ...]] = {
+    "pattern": ("string",),
+    "min_length": ("string",),
+    "format": ("string",),
+    "minimum": ("integer", "number"),
+    "maximum": ("integer", "number"),
+    "vocabulary": ("string", "integer"),
+}
+
+
 def _field(name: str, spec: dict[str, Any]) -> Field:
     unknown = set(spec) - _FIELD_KEYS
     if unknown:
         raise DeclarationError(f"field {name}: unknown keys {sorted(unknown)}")
     if spec.get("type") not in FIELD_TYPES:
         raise DeclarationError(f"field {name}: type must be one of {FIELD_TYPES}")
+    for key, types in CONSTRAINT_TYPES.items():
+        if spec.get(key) is not None and spec["type"] not in types:
+            raise DeclarationError(f"field {name}: {key} applies to {' and '.join(types)} fields, "
+                                   f"not to a {spec['type']} field")
     return Field(name=name, **spec)
 
 
@@ -223,6 +264,7 @@ def _load(directory: Path) -> Declaration:
             fields=tuple(tfields),
             primary_key=tuple(spec["primary_key"]),
             foreign_keys=fks,
+            example_fields=tuple(spec.get("example_fields", ())),
         )
     decl = Declaration(package, vocabularies, fields, tables)
     _cross_check(decl)
@@ -243,6 +285,9 @@ def _cross_check(decl: Declaration) -> None:
         names = t.field_names
         if len(names) != len(set(names)):
             raise DeclarationError(f"table {t.name}: duplicate field")
+        for k in t.example_fields:
+            if k not in t.field_names:
+                raise DeclarationError(f"table {t.name}: example field {k} is not one of its fields")
         for k in t.primary_key:
             if k not in names:
                 raise DeclarationError(f"table {t.name}: primary key field {k} not in table")

@@ -32,7 +32,7 @@ from .validation.semantic import Context, pandera_schema, run_pandera
 if TYPE_CHECKING:
     import pandas as pd
 
-    from .loader import CellProblem
+    from .loader.specs import CellProblem
 
 _SHOWN = 20  # errors quoted in a TableValidationError message
 

@@ -27,7 +27,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .arrow_types import parse_text
-from .canonical import atomic_output, canonical_keys, iter_rows, to_bytes
+from .atomic import atomic_output
+from .canonical import canonical_keys, iter_rows, to_bytes
 from .declaration import Declaration, Field, Table
 from .safe_files import UnsafeFile, read_bounded
 from .validation.errors import ValidationError

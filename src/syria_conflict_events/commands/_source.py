@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
-from ..cli import CommandError
+from ..exceptions import CommandError
 
 T = TypeVar("T")
 
@@ -31,7 +31,7 @@ def source_kwargs(args: argparse.Namespace) -> dict:
 
 def guarded(action: Callable[[], T]) -> T:
     """Run ``action``, turning the loader's user-facing failures into a CommandError (exit 2)."""
-    from ..download import ReleaseError
+    from ..exceptions import ReleaseError
     from ..loader import PackageError
 
     try:

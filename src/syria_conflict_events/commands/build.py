@@ -8,7 +8,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..cli import CommandError
+from ..exceptions import CommandError
 
 
 def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -29,6 +29,7 @@ def run(args: argparse.Namespace) -> int:
     from ..declaration import DeclarationError
     from ..memory_pool import prefer_jemalloc
     from ..release import ReleaseError, build_release
+    from ..site.pages import SITE
 
     prefer_jemalloc()
 
@@ -38,11 +39,11 @@ def run(args: argparse.Namespace) -> int:
     from ..paths import repo_root
 
     checkout = repo_root()
-    site = not args.no_site and checkout is not None and (checkout / "mkdocs.yml").is_file()
-    if not args.no_site and not site:
+    with_site = not args.no_site and checkout is not None and (checkout / "mkdocs.yml").is_file()
+    if not args.no_site and not with_site:
         progress("note: no source checkout with mkdocs.yml here, so the documentation site is skipped")
     try:
-        build_release(args.path, args.dist, previous=args.previous, site=site,
+        build_release(args.path, args.dist, previous=args.previous, site=SITE if with_site else None,
                       update_registry=not args.no_registry, progress=progress)
     except DeclarationError as exc:
         raise CommandError(str(exc)) from exc

@@ -9,7 +9,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..cli import CommandError
+from ..exceptions import CommandError
 
 
 def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -21,10 +21,10 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..diff.rows import diff_snapshots, to_markdown
+    from ..diff.snapshot import open_snapshot
     from ..memory_pool import prefer_jemalloc
     from ..release import ReleaseError
-    from ..release.diff import diff_snapshots, to_markdown
-    from ..release.snapshot import open_snapshot
 
     prefer_jemalloc()  # as sce build: the releases' tables pass through Arrow
     try:

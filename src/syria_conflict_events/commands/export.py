@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
-from ..cli import CommandError
+from ..exceptions import CommandError
 from ._source import add_source_arguments, guarded, source_kwargs
 
 if TYPE_CHECKING:
@@ -62,7 +62,7 @@ def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
 
 def csv_bytes(frame: pd.DataFrame, rows: list[dict[str, Any]]) -> bytes:
     """The canonical dialect of data/*.csv: comma, LF, minimal quoting, empty = missing."""
-    from ..release.csv_text import rows_text
+    from ..formats.csv_text import rows_text
 
     return rows_text([list(frame.columns), *(row.values() for row in rows)]).encode("utf-8")
 
@@ -83,7 +83,7 @@ def _parquet_errors(spec: TableSpec, write: Callable[[], None]) -> None:
     readable, a code outside the declared vocabulary) is a clear error, not a traceback."""
     import pyarrow as pa
 
-    from ..release.errors import ReleaseError
+    from ..exceptions import ReleaseError
 
     try:
         write()
@@ -99,7 +99,7 @@ def parquet_bytes(frame: pd.DataFrame, rows: list[dict[str, Any]], spec: TableSp
     sink = pa.BufferOutputStream()
     if table is not None:
         from ..declaration import load_declaration
-        from ..release.writers_parquet import WRITE_OPTIONS, arrow_table
+        from ..formats.parquet import WRITE_OPTIONS, arrow_table
 
         _parquet_errors(spec, lambda: pq.write_table(arrow_table(load_declaration(), table, rows), sink,
                                                      **WRITE_OPTIONS))
@@ -114,7 +114,7 @@ def rowwise_bytes(fmt: str, frame: pd.DataFrame, spec: TableSpec) -> bytes:
     if fmt == "csv":
         return csv_bytes(frame, rows)
     if fmt == "json":
-        from ..release.json_text import compact, lines_text
+        from ..formats.json_text import compact, lines_text
 
         return lines_text("[", [compact(r) for r in rows], "]").encode("utf-8")  # the release's layout
     return parquet_bytes(frame, rows, spec)
@@ -129,11 +129,11 @@ def write_columnwise(fmt: str, typed: pa.Table, spec: TableSpec, out: BinaryIO) 
     import pyarrow.compute as pc
 
     if fmt == "csv":
-        from ..release.csv_text import write_csv
+        from ..formats.csv_text import write_csv
 
         write_csv(out, typed)
     elif fmt == "json":
-        from ..release.json_text import write_records
+        from ..formats.json_text import write_records
 
         for i, column in enumerate(typed.columns):
             if pa.types.is_date32(column.type):  # ISO text, as the frame's dates are written
@@ -143,7 +143,7 @@ def write_columnwise(fmt: str, typed: pa.Table, spec: TableSpec, out: BinaryIO) 
         import pyarrow.parquet as pq
 
         from ..declaration import load_declaration
-        from ..release.writers_parquet import WRITE_OPTIONS, typed_arrow_table
+        from ..formats.parquet import WRITE_OPTIONS, typed_arrow_table
 
         decl = load_declaration()
         table = _declared_table(spec)
@@ -186,7 +186,7 @@ def run(args: argparse.Namespace) -> int:
         write(sys.stdout.buffer)
         sys.stdout.flush()
         return 0
-    from ..canonical import atomic_output
+    from ..atomic import atomic_output
 
     try:
         with atomic_output(args.out) as out:

@@ -1,6 +1,7 @@
 """sce fmt [PATH] [--check]: rewrite data/*.csv in canonical form (UTF-8 without BOM, LF,
-commas, minimal quoting, declared column order, rows sorted by primary key, final newline)
-without changing any value. A file that cannot be read without loss is refused and left as it
+commas, minimal quoting, declared column order, rows sorted by primary key, final newline, text
+in Unicode NFC) without changing any value (composing é from e and an accent changes bytes, not
+text). A file that cannot be read without loss is refused and left as it
 is. Exit 0: canonical (or rewritten); 1 (--check): files differ; 2: a file was refused."""
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..cli import CommandError
+from ..exceptions import CommandError
 
 
 def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -29,8 +30,9 @@ def _annotate(fmt: str, rel: str, title: str, message: str) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..canonical import FormatError, canonical_keys, differences, format_bytes, read_file, write_atomic
-    from ..declaration import load_declaration
+    from ..atomic import write_atomic
+    from ..canonical import FormatError, canonical_keys, differences, format_bytes, nfc_bytes, read_file
+    from ..declaration import package_declaration
     from ..paths import repo_root
 
     root = args.path or repo_root()
@@ -38,7 +40,7 @@ def run(args: argparse.Namespace) -> int:
         raise CommandError("give the package directory (fmt rewrites files, so it never touches an installed copy)")
     if not (root / "data").is_dir():
         raise CommandError(f"{root}: no data/ directory")
-    decl = load_declaration()
+    decl = package_declaration(root)  # the declaration `sce validate` and `sce build` read
     refused = differ = 0
     for table in decl.tables.values():
         rel = table.path
@@ -47,17 +49,20 @@ def run(args: argparse.Namespace) -> int:
             continue  # `sce validate` reports missing files
         try:
             data = read_file(root, rel)
-            if canonical_keys(data, table) is not None:
+            composed = nfc_bytes(data)  # decomposed text (e + combining accent) becomes NFC (é)
+            if composed is data and canonical_keys(data, table) is not None:
                 continue  # proved canonical column-wise: seconds at a million rows, not minutes
             if args.check:
-                found = differences(data, table, rel)
+                found = differences(composed, table, rel)
+                if composed is not data:
+                    found.insert(0, "text not in Unicode normal form C")
                 if found:
                     differ += 1
                     message = f"not in canonical form ({'; '.join(found)}); run `sce fmt`"
                     print(f"{rel}: {message}")
                     _annotate(args.format, rel, "fmt", message)
                 continue
-            out = format_bytes(data, table, rel)
+            out = format_bytes(composed, table, rel)
         except FormatError as exc:
             refused += 1
             print(f"{exc}\n    hint: {exc.hint}\n    (file left unchanged)", file=sys.stderr)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import argparse
 
-from ..cli import CommandError
+from ..exceptions import CommandError
 
 
 def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:

@@ -12,7 +12,7 @@ import gc
 import sys
 from pathlib import Path
 
-from ..cli import CommandError
+from ..exceptions import CommandError
 
 MAX_PRINTED = 200
 

@@ -16,7 +16,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..cli import CommandError
+from ..exceptions import CommandError
 
 
 def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..cli import CommandError
+from ..exceptions import CommandError
 
 
 def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -21,11 +21,14 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
                    help="run the semantic rules through pandera (auto: only below 200,000 rows; above, "
                         "the same checks run vectorised)")
     p.add_argument("--max-bytes", type=int, default=None, help="largest CSV file accepted")
+    p.add_argument("--schemas", type=Path, default=None,
+                   help="validate against this declaration (a schemas/ directory) instead of the package's own "
+                        "(or, when it has none, the installed one); CI names the base branch's")
     return p
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..declaration import DeclarationError
+    from ..declaration import DeclarationError, load_declaration
     from ..memory_pool import prefer_jemalloc
     from ..paths import resource_root
     from ..validation import UsageError, render, validate_package
@@ -34,7 +37,8 @@ def run(args: argparse.Namespace) -> int:
     root = args.path or resource_root()
     prefer_jemalloc()
     try:
-        report = validate_package(root, frictionless=args.frictionless, pandera=args.pandera,
+        decl = load_declaration(args.schemas) if args.schemas else None
+        report = validate_package(root, decl=decl, frictionless=args.frictionless, pandera=args.pandera,
                                   max_bytes=args.max_bytes or DEFAULT_MAX_BYTES)
     except (UsageError, DeclarationError) as exc:
         raise CommandError(str(exc)) from exc

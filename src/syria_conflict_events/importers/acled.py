@@ -35,6 +35,7 @@ from .common import (
     clean,
     country_code,
     crosswalk,
+    guard_cells,
     inside_country,
     parse_count,
     parse_date,
@@ -139,6 +140,7 @@ class AcledRows:
         if not inter_noted:
             self.note_inter_codes(row)
         errs: list[Problem] = []
+        cell_notes = guard_cells(rel, line, row)
         event_id = clean(row["event_id_cnty"])
         iso3 = country_code(decl, name=row["country"], attribute="acled", value=clean(row["country"]))
         if wanted and iso3 != wanted:
@@ -181,7 +183,7 @@ class AcledRows:
             errs.append(Problem(rel, line, "actor1", "no actor named"))
         place = _place(decl, row, iso3, geo, line, rel, errs) if iso3 else None
         if errs or place is None:
-            staging.rejected(line, event_id, errs)
+            staging.rejected(line, event_id, errs, cell_notes)  # notes: for the rows the filters kept
             return
         actors = [(_pending(actor1), "side_a")]
         if actor2:
@@ -195,9 +197,12 @@ class AcledRows:
         fields = {
             "date_start": date, "date_end": date, "date_precision": date_precision, "event_type": etype,
             "sub_event_type": sub, "location_precision": location_precision,
+            # ACLED gives one figure: the event's low, best and high are that figure (the fatality rule).
+            "fatalities_low": "" if fatalities is None else str(fatalities),
             "fatalities_best": "" if fatalities is None else str(fatalities),
+            "fatalities_high": "" if fatalities is None else str(fatalities),
             "summary": f"{label} involving {who} at {place.name} (ACLED event {event_id}).",
-            "confidence": "medium", "verification": "unverified",
+            "confidence": "medium",
         }
         count = "" if fatalities is None else str(fatalities)
         claims = [ClaimSpec(source, ACLED_ACTOR, f"ACLED codes the event with {count or 'no'} reported fatalities.",
@@ -206,7 +211,7 @@ class AcledRows:
             claimant = ActorSpec(("name", publisher), publisher, "media",
                                  notes="Publisher ACLED lists as a source; actor type assumed by the importer.")
             claims.append(ClaimSpec(source, claimant, f"Reported by {publisher}, as ACLED records."))
-        staging.event(EventRecord(line, event_id, fields, place, actors, claims), [])
+        staging.event(EventRecord(line, event_id, fields, place, actors, claims), [], cell_notes)
 
 
 def read_acled(path: Path, decl: Declaration, options: Options, staging: Staging) -> None:

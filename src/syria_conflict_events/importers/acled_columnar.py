@@ -12,7 +12,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .acled import ACLED_ACTOR, REQUIRED, AcledRows, ActorSpec, _event_date, _inter, _pending, _pick, _place
-from .arrow_read import NotColumnar, header_of, rows_of, text_batches
+from .arrow_read import NotColumnar, header_of, map_guarded, rows_of, text_batches
 from .columns import distinct, expand, mapped, mapped_many, positions
 from .common import clean, country_code, parse_count
 
@@ -29,10 +29,10 @@ def read_columnar(path: Path, rows: AcledRows) -> bool:
     if shape is None:
         return False
     header, lines = shape
-    present = [c for c in COLUMNS if c in header]
+    present = list(dict.fromkeys(header))  # a row as the csv module reads it: every column
     mapper = _BatchMapper(rows)
     try:
-        for row_lines, columns in text_batches(path, header, lines, COLUMNS):
+        for row_lines, columns in text_batches(path, header, lines, [*COLUMNS, *present]):
             mapper.batch(row_lines, columns, present)
     except NotColumnar:
         rows.staging.clear()
@@ -108,8 +108,12 @@ class _BatchMapper:
 
     def batch(self, lines: pa.Array, cols: dict[str, pa.Array], present: list[str]) -> None:
         rows, options, decl = self.rows, self.rows.options, self.rows.decl
-        n = len(lines)
         self._note_inter_codes(cols)
+        # Rows whose cells the import guards (common.guard_cells) are mapped row by row.
+        lines, cols = map_guarded(lines, cols, present, lambda line, row: rows.map(line, row, inter_noted=True))
+        n = len(lines)
+        if n == 0:
+            return
         iso3 = mapped([cols["country"]], lambda c: country_code(decl, name=c, attribute="acled", value=clean(c)),
                       pa.string(), self._cache("country"))
         date = mapped([cols["event_date"]], _event_date, pa.string(), self._cache("date"))
@@ -171,11 +175,12 @@ class _BatchMapper:
         fields = {
             "date_start": m["date"], "date_end": m["date"], "date_precision": m["date_precision"],
             "event_type": m["etype"], "sub_event_type": m["sub"], "location_precision": m["location"],
-            "fatalities_best": m["fatalities"], "summary": summary,
-            "confidence": pa.repeat(pa.scalar("medium"), n), "verification": pa.repeat(pa.scalar("unverified"), n),
+            # ACLED gives one figure: the event's low, best and high are that figure (the fatality rule).
+            "fatalities_low": m["fatalities"], "fatalities_best": m["fatalities"], "fatalities_high": m["fatalities"],
+            "summary": summary, "confidence": pa.repeat(pa.scalar("medium"), n),
         }
         empty = pa.repeat(pa.scalar("", pa.string()), n)
-        st.append("events_in", [lines, ids, m["place"].cast(pa.int32()),
+        st.append("events_in", [lines, ids, m["place"].cast(pa.int32()), pc.negate(lines),  # a place object per row
                                 *(fields.get(f, empty) for f in st.event_fields)])
         # The event's actors (positions 0..k-1), then ACLED's claim (k), then one per publisher.
         has_actor2 = pc.greater_equal(m["actor2"], 0)
@@ -205,7 +210,7 @@ class _BatchMapper:
                        pa.string(), self._cache("claim"))
         st.append("claims_in", [lines, count.cast(pa.int32()), pa.repeat(pa.scalar(self.acled_source, pa.int32()), n),
                                 pa.repeat(pa.scalar(self.acled_actor, pa.int32()), n), texts, m["fatalities"],
-                                pa.repeat(pa.scalar("asserts"), n)])
+                                pa.repeat(pa.scalar("asserts"), n), empty, empty])
         # Publishers: the cell split at ";", cleaned, each once per event, in code point order.
         parts = pc.split_pattern(cols["source"], ";")
         token_row = pc.list_parent_indices(parts)
@@ -224,7 +229,8 @@ class _BatchMapper:
                 pa.repeat(pa.scalar(self.acled_source, pa.int32()), k),
                 mapped([p], self._publisher, pa.int32(), self._cache("publisher")),
                 mapped([p], lambda name: f"Reported by {name}, as ACLED records.", pa.string(), self._cache("report")),
-                pa.repeat(pa.scalar("", pa.string()), k), pa.repeat(pa.scalar("asserts"), k)])
+                pa.repeat(pa.scalar("", pa.string()), k), pa.repeat(pa.scalar("asserts"), k),
+                pa.repeat(pa.scalar("", pa.string()), k), pa.repeat(pa.scalar("", pa.string()), k)])
 
 
 def _runs(rows: pa.Array) -> pa.Array:

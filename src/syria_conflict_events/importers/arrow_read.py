@@ -11,7 +11,7 @@ the rows and the line breaks inside the cells before it.
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,7 +19,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from .common import _CHUNK, MAX_INPUT_BYTES, ImporterError, _check_utf8
+from .common import _CHUNK, MAX_CELL_CHARS, MAX_INPUT_BYTES, ImporterError, _check_utf8
 
 BLOCK_BYTES = 2 << 20  # a batch of a few thousand rows: memory stays that of a few batches
 
@@ -115,6 +115,42 @@ def text_batches(path: Path, header: list[str], lines: int, wanted: Iterable[str
         raise NotColumnar(str(exc)) from None
     if line - 1 != lines:
         raise NotColumnar(f"{lines} lines, {line - 1} read: a blank line")
+
+
+# Python's str.lstrip() and \s over ASCII (common.guard_cells): RE2's \s leaves out \v and \x1c-\x1f.
+_SPACE = "[\t\n\x0b\x0c\r\x1c-\x1f ]"
+_FORMULA = f"^{_SPACE}*[=+\\-@]"
+_NUMBER = f"^{_SPACE}*[-+]?[0-9]+(\\.[0-9]*)?{_SPACE}*$"
+
+
+def guarded(columns: Iterable[pa.Array], n: int) -> list[int]:
+    """Positions of the rows :func:`common.guard_cells` may change or report (a cell not ASCII,
+    longer than MAX_CELL_CHARS, or led by a formula character and not a number): a superset,
+    mapped row by row, before the filters (which read the guarded cells)."""
+    mask = None
+    for column in columns:
+        odd = pc.or_(pc.invert(pc.string_is_ascii(column)), pc.greater(pc.utf8_length(column), MAX_CELL_CHARS))
+        formula = pc.and_(pc.match_substring_regex(column, _FORMULA),
+                          pc.invert(pc.match_substring_regex(column, _NUMBER)))
+        odd = pc.or_(odd, formula)
+        mask = odd if mask is None else pc.or_(mask, odd)
+    if mask is None or not pc.any(mask).as_py():
+        return []
+    return [i for i, v in enumerate(mask.to_pylist()) if v]
+
+
+def map_guarded(lines: pa.Array, columns: dict[str, pa.Array], names: list[str],
+                map_row: Callable[[int, dict[str, str]], None]) -> tuple[pa.Array, dict[str, pa.Array]]:
+    """Map the rows :func:`guarded` finds with ``map_row`` (row by row, as read: every column);
+    the batch's other rows."""
+    odd = guarded((columns[n] for n in names), len(lines))
+    if not odd:
+        return lines, columns
+    for offset, row in zip(odd, rows_of(columns, odd, names), strict=True):
+        map_row(lines[offset].as_py(), row)
+    keep = pa.array([True] * len(lines))
+    keep = pc.if_else(pc.is_in(pa.array(range(len(lines)), pa.int64()), pa.array(odd, pa.int64())), False, keep)
+    return pc.filter(lines, keep), {k: pc.filter(v, keep) for k, v in columns.items()}
 
 
 def rows_of(columns: dict[str, pa.Array], positions: list[int], names: list[str]) -> list[dict[str, str]]:

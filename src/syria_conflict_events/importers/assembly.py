@@ -137,7 +137,7 @@ def resolve_duplicates(st: Staging, *, column: str, label: str, path: str) -> No
         "FROM (SELECT line, ext FROM events_in UNION ALL SELECT line, ext FROM rejected) r "
         "JOIN first_line f ON f.ext = r.ext AND f.line < r.line", [prefix, reason])
     con.execute("DELETE FROM events_in WHERE line NOT IN (SELECT line FROM first_line)")
-    con.execute("DELETE FROM problems WHERE warning AND line NOT IN (SELECT line FROM first_line)")
+    con.execute("DELETE FROM problems WHERE warning AND seq > 0 AND line NOT IN (SELECT line FROM first_line)")
 
 
 def assemble_and_write(st: Staging, decl: Declaration, out: Path, *, event_scheme: str, scheme_version: str,
@@ -146,7 +146,7 @@ def assemble_and_write(st: Staging, decl: Declaration, out: Path, *, event_schem
     load_existing(con, out, decl)
     outcome = Outcome()
     _event_ids(con, event_scheme, importer)
-    place_of = _places(con, st.places.items)
+    place_of = _places(con, st.places.items, importer, st.sources.items)
     actor_of, actor_external = _actors(con, st.actors.items)
     _sources(con, st.sources.items)
     con.execute("CREATE TABLE place_ids (place INTEGER, place_id VARCHAR)")
@@ -155,9 +155,13 @@ def assemble_and_write(st: Staging, decl: Declaration, out: Path, *, event_schem
     source_of = [s.source_id for s in st.sources.items]
     con.execute("CREATE TABLE actor_ids (actor INTEGER, actor_id VARCHAR, k INTEGER)")
     _insert(con, "actor_ids", {"actor": list(range(len(actor_of))), "actor_id": actor_of, "k": _numbered(actor_of)})
-    con.execute("CREATE TABLE source_ids (source INTEGER, source_id VARCHAR, k INTEGER)")
+    # origin: what the verification rule counts (common.verification): the publisher, else the
+    # document; NULL for a reference source.
+    origin = [None if s.source_type == "reference" else (s.publisher.strip().lower() or s.source_id)
+              for s in st.sources.items]
+    con.execute("CREATE TABLE source_ids (source INTEGER, source_id VARCHAR, k INTEGER, origin VARCHAR)")
     _insert(con, "source_ids", {"source": list(range(len(source_of))), "source_id": source_of,
-                                "k": _numbered(source_of)})
+                                "k": _numbered(source_of), "origin": pa.array(origin, pa.string())})
     _claims(con)
     _retired(con, decl.version, importer)
     outcome.events, outcome.added, outcome.retired = (int(v) for v in con.execute(
@@ -224,8 +228,11 @@ def _spans(con: Any, query: str) -> list[tuple[int, int, int]]:
             .fetchall()]
 
 
-def _places(con: Any, specs: list[PlaceSpec]) -> list[str]:
-    """The place id of each place spec; table ``places_out`` with the rows of every place."""
+def _places(con: Any, specs: list[PlaceSpec], importer: str, sources: list[SourceSpec]) -> list[str]:
+    """The place id of each place spec; table ``places_out`` with the rows of every place. A place
+    with a point cites it from the dataset (the source of the event's first claim) and the event
+    where the row-by-row assembly last began writing the row: where the place spec object it held
+    (``events_in.ident``) last changed, in event order."""
     rows: dict[str, dict[str, str]] = {}
     by_key: dict[tuple[str, ...], str] = {}
     for r in _old_rows(con, "places"):
@@ -238,16 +245,46 @@ def _places(con: Any, specs: list[PlaceSpec]) -> list[str]:
         for spec in _chain(specs[number]):
             if spec.key not in by_key:
                 by_key[spec.key] = unique_slug(slugify(spec.name), taken)
+    cited = _point_citations(con, [(n, by_key[specs[n].key]) for n, _, _ in spans
+                                   if specs[n].latitude and specs[n].longitude], sources)
     for number, _, _ in sorted(spans, key=lambda s: s[2]):
         for spec in _chain(specs[number]):
             pid = by_key[spec.key]
+            located = bool(spec.latitude and spec.longitude)
+            gazetteer, ext = cited.get(pid, ("", "")) if located else ("", "")
+            previous = rows.get(pid, {})
             rows[pid] = {"place_id": pid, "name": spec.name, "place_type": spec.place_type,
                          "parent_place_id": by_key[spec.parent.key] if spec.parent else "",
                          "country_iso3": spec.country_iso3, "admin1": spec.admin1, "latitude": spec.latitude,
-                         "longitude": spec.longitude, "verification": "unverified", "notes": spec.notes,
-                         "name_ar": rows.get(pid, {}).get("name_ar", "")}
+                         "longitude": spec.longitude, "coordinates_source_id": gazetteer,
+                         "coordinates_ref": f"{importer} event {ext}" if located else "", "notes": spec.notes,
+                         "name_ar": previous.get("name_ar", ""),
+                         "name_ar_source_id": previous.get("name_ar_source_id", "")}
     _rows_table(con, "places_out", rows.values(), _fields(con, "places"))
     return [by_key.get(s.key, "") for s in specs]  # "" for a place only rows not imported name
+
+
+def _point_citations(con: Any, located: list[tuple[int, str]], sources: list[SourceSpec]
+                     ) -> dict[str, tuple[str, str]]:
+    """For each place id with a point (``located``: the spec numbers naming it as an event's
+    place), (the source id of its citing event's first claim, that event's external id)."""
+    if not located:
+        return {}
+    con.execute("CREATE TEMP TABLE located (place INTEGER, place_id VARCHAR)")
+    _insert(con, "located", {"place": [n for n, _ in located], "place_id": [p for _, p in located]})
+    rows = con.execute("""
+        WITH uses AS (
+          SELECT l.place_id, ev.ord, ev.line, ev.ext, e.ident,
+                 lag(e.ident) OVER (PARTITION BY l.place_id ORDER BY ev.ord) AS previous
+          FROM events_in e JOIN ev USING (line) JOIN located l USING (place)),
+        starts AS (
+          SELECT place_id, arg_max(line, ord) AS line, arg_max(ext, ord) AS ext FROM uses
+          WHERE previous IS NULL OR previous <> ident GROUP BY place_id)
+        SELECT s.place_id, coalesce((SELECT arg_min(c.source, c.pos) FROM claims_in c WHERE c.line = s.line), -1),
+               s.ext
+        FROM starts s""").fetchall()
+    con.execute("DROP TABLE located")
+    return {pid: (sources[source].source_id if source >= 0 else "", ext) for pid, source, ext in rows}
 
 
 def _actors(con: Any, specs: list[ActorSpec]) -> tuple[list[str], set[tuple[str, str, str]]]:
@@ -275,7 +312,7 @@ def _actors(con: Any, specs: list[ActorSpec]) -> tuple[list[str], set[tuple[str,
         spec, aid = specs[number], ids[number]
         rows[aid] = {**rows.get(aid, {}), "actor_id": aid, "name": spec.name, "actor_type": spec.actor_type,
                      "country_iso3": spec.country_iso3, "acled_inter_code": spec.acled_inter_code,
-                     "verification": "unverified", "notes": spec.notes}
+                     "notes": spec.notes}
         external.update((aid, scheme, value) for scheme, value in spec.external_ids)
     _rows_table(con, "actors_out", rows.values(), _fields(con, "actors"))
     return ids, external
@@ -327,7 +364,9 @@ def _claims(con: Any) -> None:
     con.execute(f"""
         CREATE TABLE claims_new AS
         SELECT ev.ord, ev.ord * {POS_SCALE} + c.pos AS o, ev.event_id, s.source_id, s.k AS sk,
-               a.actor_id AS claimant_actor_id, a.k AS ak, c.claim, c.fatalities, c.stance
+               a.actor_id AS claimant_actor_id, a.k AS ak, c.claim, c.fatalities, c.low, c.high,
+               CASE WHEN c.fatalities <> '' OR c.low <> '' OR c.high <> '' THEN 'event' ELSE '' END AS scope,
+               c.stance
         FROM claims_in c JOIN ev USING (line) JOIN source_ids s USING (source) JOIN actor_ids a ON a.actor = c.claimant
     """)
     con.execute("CREATE TABLE triples AS SELECT ord, sk, ak, any_value(event_id) AS event_id, "
@@ -350,10 +389,12 @@ def _claims(con: Any) -> None:
     con.execute("""
         CREATE TABLE claims_out AS
         SELECT t.claim_id, n.event_id, n.source_id, n.claimant_actor_id, n.claim, n.fatalities AS fatalities_claimed,
+               n.low AS fatalities_claimed_low, n.high AS fatalities_claimed_high, n.scope AS figure_scope,
                n.stance, n.o
         FROM claims_new n JOIN triple_ids t USING (ord, sk, ak) WHERE t.n = 1
         UNION ALL
-        SELECT t.claim_id, n.event_id, n.source_id, n.claimant_actor_id, n.claim, n.fatalities, n.stance, min(n.o)
+        SELECT t.claim_id, n.event_id, n.source_id, n.claimant_actor_id, n.claim, n.fatalities, n.low, n.high,
+               n.scope, n.stance, min(n.o)
         FROM claims_new n JOIN triple_ids t USING (ord, sk, ak) WHERE t.n > 1 GROUP BY ALL""")
 
 
@@ -372,15 +413,25 @@ def _retired(con: Any, version: str, importer: str) -> None:
 
 def _event_select(decl: Declaration) -> str:
     names = decl.tables["events"].field_names
-    cells = {"event_id": "ev.event_id", "place_id": "p.place_id"}
+    cells = {"event_id": "ev.event_id", "place_id": "p.place_id",
+             "verification": "coalesce(v.verification, 'background_only')"}
     return ", ".join(f"{cells.get(n, 'e.' + _q(n))} AS {_q(n)}" for n in names)
 
 
 def _compare_events(con: Any, decl: Declaration) -> None:
     """Table ``compared``: the changed columns of each event the package held ("" if none)."""
     names = decl.tables["events"].field_names
+    # The verification rule (common.verification) over each event's claims.
+    con.execute("""
+        CREATE TABLE verified AS
+        SELECT c.line, CASE WHEN bool_or(c.stance IN ('denies', 'disputes')) THEN 'contested'
+                            WHEN count(DISTINCT s.origin) >= 2 THEN 'corroborated'
+                            WHEN count(DISTINCT s.origin) = 1 THEN 'single_source'
+                            ELSE 'background_only' END AS verification
+        FROM claims_in c JOIN source_ids s USING (source) GROUP BY c.line""")
     con.execute(f"CREATE TABLE events_out AS SELECT {_event_select(decl)}, ev.ord AS o "
-                "FROM ev JOIN events_in e USING (line) JOIN place_ids p USING (place)")
+                "FROM ev JOIN events_in e USING (line) JOIN place_ids p USING (place) "
+                "LEFT JOIN verified v USING (line)")
     old = "(SELECT * FROM old_events QUALIFY row_number() OVER (PARTITION BY event_id ORDER BY _row DESC) = 1)"
     diffs = ", ".join(f"CASE WHEN n.{_q(c)} <> o.{_q(c)} THEN '{c}' END" for c in names)
     con.execute(f"CREATE TABLE compared AS SELECT n.event_id, concat_ws(',', {diffs}) AS changed, n.o "

@@ -17,11 +17,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..declaration import Declaration
-from ..text_rules import CONTROL
+from ..text_rules import CONTROL, FORBIDDEN, forbidden_character, is_nfc, nfc
 
 MAX_INPUT_BYTES = 1024 * 1024 * 1024
 FORMULA_START = "=+-@"
 _CONTROL = re.compile(CONTROL)
+_FORBIDDEN = re.compile(FORBIDDEN)
+# The longest cell an import keeps: SCE's text is a name or a sentence or two; an export cell
+# longer than this is cut (and reported) so that one row cannot fill the package.
+MAX_CELL_CHARS = 2000
+_NUMBER = re.compile(r"^\s*[-+]?[0-9]+(\.[0-9]*)?\s*$")
 _SPACES = re.compile(r"\s+")
 _DATE = re.compile(r"^([0-9]{4}-[0-9]{2}-[0-9]{2})(?:[ T][0-9:.]+)?$")
 
@@ -119,6 +124,33 @@ def read_rows(path: Path, *, required: Iterable[str], max_bytes: int = MAX_INPUT
 
 
 # --- cells -------------------------------------------------------------------------------------
+
+def guard_cells(path: str, line: int, row: dict[str, str]) -> list[Problem]:
+    """Bring one input row within the package's limits, in place, and say what was changed, per
+    cell (warnings: the row is still imported): characters the validator refuses are removed,
+    text is composed to NFC (no report: the text reads the same), an over-long cell is cut, and a
+    leading formula character (which :func:`clean` drops) is reported rather than dropped silently."""
+    notes = []
+    for column, value in row.items():
+        if not value or (value.isascii() and len(value) <= MAX_CELL_CHARS and value.lstrip()[:1] not in FORMULA_START):
+            continue  # the common case: nothing to change or report
+        if not value.isascii():
+            found = forbidden_character(value)
+            if found:
+                value = _FORBIDDEN.sub("", value)
+                notes.append(Problem(path, line, column, f"{found} removed (not allowed in SCE text)", True))
+            if not is_nfc(value):
+                value = nfc(value)
+        if len(value) > MAX_CELL_CHARS:
+            notes.append(Problem(path, line, column, f"{len(value):,} characters cut to {MAX_CELL_CHARS:,}", True))
+            value = value[:MAX_CELL_CHARS]
+        first = value.lstrip()[:1]
+        if first and first in FORMULA_START and not _NUMBER.match(value):
+            notes.append(Problem(path, line, column, f"leading {first!r} removed (a spreadsheet would run the "
+                                 "cell as a formula)", True))
+        row[column] = value
+    return notes
+
 
 def clean(value: str | None) -> str:
     """One line of text: control characters and runs of spaces become one space, trimmed, and no
@@ -289,6 +321,24 @@ class ClaimSpec:
     claim: str
     fatalities_claimed: str = ""
     stance: str = "asserts"
+    fatalities_claimed_low: str = ""
+    fatalities_claimed_high: str = ""
+
+    @property
+    def figure_scope(self) -> str:
+        """An imported dataset's figures count the deaths of its event (never a running toll)."""
+        figures = (self.fatalities_claimed, self.fatalities_claimed_low, self.fatalities_claimed_high)
+        return "event" if any(figures) else ""
+
+
+def verification(claims: list[ClaimSpec]) -> str:
+    """The verification rule of validation.sourcing_rules for one event's claims (imported
+    sources credit no agency, so a claim's origin is its publisher, else its document)."""
+    if any(c.stance in ("denies", "disputes") for c in claims):
+        return "contested"
+    origins = {(c.source.publisher.strip().lower() or c.source.source_id) for c in claims
+               if c.source.source_type != "reference"}
+    return "corroborated" if len(origins) >= 2 else "single_source" if origins else "background_only"
 
 
 @dataclass

@@ -65,10 +65,12 @@ class Staging:
         self._pending: dict[str, list[pa.Table]] = {}
         self._pending_rows: dict[str, int] = {}
         fields = ", ".join(f'"{f}" VARCHAR' for f in event_fields)
-        self.con.execute(f"CREATE TABLE events_in (line BIGINT, ext VARCHAR, place INTEGER, {fields})")
+        # ident: which place spec object the row-by-row importer held (UCDP: one per distinct raw place
+        # cells; ACLED: one per row, -line), which decides the event a place's point cites.
+        self.con.execute(f"CREATE TABLE events_in (line BIGINT, ext VARCHAR, place INTEGER, ident BIGINT, {fields})")
         self.con.execute("CREATE TABLE actors_in (line BIGINT, pos INTEGER, actor INTEGER, role VARCHAR)")
         self.con.execute("CREATE TABLE claims_in (line BIGINT, pos INTEGER, source INTEGER, claimant INTEGER, "
-                         "claim VARCHAR, fatalities VARCHAR, stance VARCHAR)")
+                         "claim VARCHAR, fatalities VARCHAR, stance VARCHAR, low VARCHAR, high VARCHAR)")
         self.con.execute("CREATE TABLE ext_in (line BIGINT, pos INTEGER, scheme VARCHAR, value VARCHAR)")
         self.con.execute("CREATE TABLE problems (line BIGINT, seq INTEGER, warning BOOLEAN, text VARCHAR)")
         self.con.execute("CREATE TABLE rejected (line BIGINT, ext VARCHAR)")
@@ -87,24 +89,27 @@ class Staging:
             shutil.rmtree(self.directory, ignore_errors=True)
 
     def _reset(self) -> None:
-        self._events: dict[str, list[Any]] = {c: [] for c in ("line", "ext", "place", *self.event_fields)}
+        self._events: dict[str, list[Any]] = {c: [] for c in ("line", "ext", "place", "ident", *self.event_fields)}
         self._actors: dict[str, list[Any]] = {c: [] for c in ("line", "pos", "actor", "role")}
         self._claims: dict[str, list[Any]] = {c: [] for c in ("line", "pos", "source", "claimant", "claim",
-                                                               "fatalities", "stance")}
+                                                               "fatalities", "stance", "low", "high")}
         self._ext: dict[str, list[Any]] = {c: [] for c in ("line", "pos", "scheme", "value")}
         self._problems: dict[str, list[Any]] = {c: [] for c in ("line", "seq", "warning", "text")}
         self._rejected: dict[str, list[Any]] = {c: [] for c in ("line", "ext")}
 
     # --- what an importer calls ------------------------------------------------------------------
 
-    def event(self, record: EventRecord, warnings: list[Problem]) -> None:
+    def event(self, record: EventRecord, warnings: list[Problem], notes: list[Problem] = (),  # type: ignore[assignment]
+              ident: int | None = None) -> None:
         """An event mapped without a problem (its warnings count only if it is imported: a later
-        row with the same id is not)."""
+        row with the same id is not; ``notes`` count whatever becomes of the row). ``ident``: the
+        place spec object's number (None: an object of its own)."""
         line = record.line
         ev = self._events
         ev["line"].append(line)
         ev["ext"].append(record.external_value)
         ev["place"].append(self.places.number(record.place))
+        ev["ident"].append(-line if ident is None else ident)
         fields = record.fields
         for name in self.event_fields:
             ev[name].append(fields.get(name) or "")
@@ -123,19 +128,25 @@ class Staging:
             claims["claim"].append(claim.claim)
             claims["fatalities"].append(claim.fatalities_claimed)
             claims["stance"].append(claim.stance)
+            claims["low"].append(claim.fatalities_claimed_low)
+            claims["high"].append(claim.fatalities_claimed_high)
         for pos, (scheme, value) in enumerate(record.external_ids):
             self._ext["line"].append(line)
             self._ext["pos"].append(pos)
             self._ext["scheme"].append(scheme)
             self._ext["value"].append(value)
+        self._notes(notes)
         for seq, warning in enumerate(warnings, start=1):
             self._problem(warning, seq)
         if len(ev["line"]) >= FLUSH_EVENTS:
             self.flush()
 
-    def rejected(self, line: int, external_value: str, problems: list[Problem]) -> None:
+    def rejected(self, line: int, external_value: str, problems: list[Problem],
+                 notes: list[Problem] = ()) -> None:  # type: ignore[assignment]
         """A row not imported, with its problems; ``external_value`` (when not empty) lets the
-        assembly add "already on line N" when an earlier row with that id was imported."""
+        assembly add "already on line N" when an earlier row with that id was imported. ``notes``:
+        warnings reported whatever becomes of the row, before its problems."""
+        self._notes(notes)
         if external_value:
             self._rejected["line"].append(line)
             self._rejected["ext"].append(external_value)
@@ -173,6 +184,12 @@ class Staging:
         self.places, self.actors, self.sources = Specs(), Specs(), Specs()
         self.filtered = 0
         self.inter_of.clear()
+
+    def _notes(self, notes: list[Problem]) -> None:
+        """Warnings kept even when the row is not imported (negative seq: before its problems,
+        and before "already on line N")."""
+        for seq, note in enumerate(notes, start=-len(notes)):
+            self._problem(note, seq)
 
     def _problem(self, problem: Problem, seq: int) -> None:
         p = self._problems

@@ -16,7 +16,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .arrow_read import NotColumnar, header_of, rows_of, text_batches
+from .arrow_read import NotColumnar, header_of, map_guarded, rows_of, text_batches
 from .columns import mapped, mapped_many, positions
 from .common import clean, country_code, crosswalk, parse_count, parse_date
 from .ucdp_ged import (
@@ -55,10 +55,10 @@ def read_columnar(path: Path, rows: UcdpRows) -> bool:
     if shape is None:
         return False
     header, lines = shape
-    present = [c for c in COLUMNS if c in header]
+    present = list(dict.fromkeys(header))  # a row as the csv module reads it: every column
     mapper = _BatchMapper(rows)
     try:
-        for row_lines, columns in text_batches(path, header, lines, COLUMNS):
+        for row_lines, columns in text_batches(path, header, lines, [*COLUMNS, *present]):
             mapper.batch(row_lines, columns, present)
     except NotColumnar:
         rows.staging.clear()
@@ -91,27 +91,32 @@ class _BatchMapper:
                                                value=code.split(",")[0])
         return rows.countries[key]
 
-    def _figures(self, *raw: str) -> tuple[bool, str, str, str, str, str]:
-        """(ordinary, low, best, high, civilian deaths, UCDP's claim) from the figure columns;
-        not ordinary when a figure is not a count or the figures need a warning."""
+    def _figures(self, *raw: str) -> tuple[bool, str, str, str, str, str, str, str]:
+        """(ordinary, low, best, high, civilian deaths, UCDP's claim, the event's low and high by
+        the fatality rule) from the figure columns; not ordinary when a figure is not a count or
+        the figures need a warning."""
         row = dict(zip(self.figure_columns, raw, strict=True))
         figures: dict[str, int | None] = {}
         try:
             for name, aliases in _FIGURES:
                 figures[name] = parse_count(_alias(row, *aliases))
         except ValueError:
-            return False, "", "", "", "", ""
+            return False, "", "", "", "", "", "", ""
         low, best, high = figures["low"], figures["best"], figures["high"]
         known = [v for v in (low, best, high) if v is not None]
         civilians = figures["deaths_civilians"]
         cap = high if high is not None else best
         ordinary = known == sorted(known) and not (civilians is not None and cap is not None and civilians > cap)
-        return ordinary, _text(low), _text(best), _text(high), _text(civilians), _figures_claim(figures)
+        event_low = min((v for v in (low, best) if v is not None), default=None)
+        event_high = max((v for v in (high, best) if v is not None), default=None)
+        return (ordinary, _text(low), _text(best), _text(high), _text(civilians), _figures_claim(figures),
+                _text(event_low), _text(event_high))
 
-    def _place(self, iso3: str, *raw: str) -> tuple[int, str]:
-        """(the place's number, the name the summary uses); -1 when the place has a problem."""
+    def _place(self, iso3: str, *raw: str) -> tuple[int, str, int]:
+        """(the place's number, the name the summary uses, the number of its raw cells: see
+        UcdpRows.place_idents); -1 when the place has a problem."""
         if not iso3:
-            return -1, ""
+            return -1, "", -1
         rows = self.rows
         key = (iso3, *raw)
         place = rows.places.get(key)
@@ -120,9 +125,10 @@ class _BatchMapper:
             problems: list = []
             place = _place(rows.decl, row, iso3, 0, rows.rel, problems)
             if place is None or problems:
-                return -1, ""
+                return -1, "", -1
             rows.places[key] = place
-        return rows.staging.places.number(place), clean(row["where_coordinates"]) or place.name
+        return (rows.staging.places.number(place), clean(row["where_coordinates"]) or place.name,
+                rows.place_idents.setdefault(key, len(rows.place_idents)))
 
     def _actor(self, side: str, new_id: str, dset_id: str, old_id: str, gw: str) -> int:
         ids = {"n": new_id, "d": dset_id, "o": old_id}
@@ -141,7 +147,11 @@ class _BatchMapper:
 
     def batch(self, lines: pa.Array, cols: dict[str, pa.Array], present: list[str]) -> None:
         rows, options, decl = self.rows, self.rows.options, self.rows.decl
+        # Rows whose cells the import guards (common.guard_cells) are mapped row by row.
+        lines, cols = map_guarded(lines, cols, present, rows.map)
         n = len(lines)
+        if n == 0:
+            return
         iso3 = mapped([cols["country"], cols["country_id"]], self._country, pa.string(), self._cache("country"))
         start = mapped([cols["date_start"]], parse_date, pa.string(), self._cache("date"))
         dropped = pa.array([False] * n)
@@ -167,13 +177,14 @@ class _BatchMapper:
         m["where_prec"] = mapped([cols["where_prec"]], lambda v: v.strip(), pa.string())
         m["location"] = mapped([cols["where_prec"]], lambda v: _first(crosswalk(
             decl, "location_precision", "ucdp", v.strip())), pa.string())
-        ordinary, m["low"], m["best"], m["high"], m["civilians"], m["claim"] = mapped_many(
-            [cols[c] for c in self.figure_columns], self._figures, [pa.bool_(), *[pa.string()] * 5],
+        ordinary, m["low"], m["best"], m["high"], m["civilians"], m["claim"], m["ev_low"], m["ev_high"] = mapped_many(
+            [cols[c] for c in self.figure_columns], self._figures, [pa.bool_(), *[pa.string()] * 7],
             self._cache("figures"))
         m["side_a"] = mapped([cols["side_a"]], clean, pa.string(), self._cache("name"))
         m["side_b"] = mapped([cols["side_b"]], clean, pa.string(), self._cache("name"))
-        m["place"], m["where"] = mapped_many([pc.fill_null(iso3, ""), *(cols[c] for c in _PLACE_COLUMNS)],
-                                             self._place, [pa.int64(), pa.string()], self._cache("place"))
+        m["place"], m["where"], m["ident"] = mapped_many(
+            [pc.fill_null(iso3, ""), *(cols[c] for c in _PLACE_COLUMNS)], self._place,
+            [pa.int64(), pa.string(), pa.int64()], self._cache("place"))
         checks = [
             pc.match_substring_regex(cols["id"], _NUMERIC_ID), pc.is_valid(iso3), pc.is_valid(start),
             pc.is_valid(m["end"]), pc.greater_equal(m["end"], start), pc.is_valid(m["date_precision"]),
@@ -209,20 +220,20 @@ class _BatchMapper:
         fields = {
             "date_start": m["start"], "date_end": m["end"], "date_precision": m["date_precision"],
             "event_type": pc.struct_field(types, "e"), "sub_event_type": sub, "location_precision": m["location"],
-            "fatalities_low": m["low"], "fatalities_best": m["best"], "fatalities_high": m["high"],
+            "fatalities_low": m["ev_low"], "fatalities_best": m["best"], "fatalities_high": m["ev_high"],
             "civilian_fatalities": m["civilians"], "summary": summary,
             "confidence": pc.if_else(clarity_2, "low", "medium"),
-            "verification": pa.array(["unverified"] * n), "notes": pc.if_else(clarity_2, _CLARITY_NOTE, ""),
+            "notes": pc.if_else(clarity_2, _CLARITY_NOTE, ""),
         }
         empty = pa.array([""] * n)
-        st.append("events_in", [lines, ids, m["place"].cast(pa.int32()),
+        st.append("events_in", [lines, ids, m["place"].cast(pa.int32()), m["ident"],
                                 *(fields.get(f, empty) for f in st.event_fields)])
         for pos, side, role in ((0, "a", rows.role_a[0]), (1, "b", rows.role_b[0])):
             actor = mapped([cols[c] for c in _ACTOR_COLUMNS[side]], self._actor, pa.int32(), self._cache("actor"))
             st.append("actors_in", [lines, _constant(pos, n, pa.int32()), actor, _constant(role, n, pa.string())])
         st.append("claims_in", [lines, _constant(2, n, pa.int32()), _constant(self.ucdp_source, n, pa.int32()),
                                 _constant(self.ucdp_actor, n, pa.int32()), m["claim"], m["best"],
-                                _constant("asserts", n, pa.string())])
+                                _constant("asserts", n, pa.string()), m["low"], m["high"]])
         self._stage_source_claims(cols, lines)
         pos = _constant(0, n, pa.int32())
         for scheme, aliases in _EXTERNAL:
@@ -257,7 +268,8 @@ class _BatchMapper:
             pc.take(lines, parent), pc.add(within, 3).cast(pa.int32()),
             pc.take(pa.array(sources, pa.int32()), template), pc.take(pa.array(claimants, pa.int32()), template),
             pc.take(pa.array(texts, pa.string()), template),
-            _constant("", len(template), pa.string()), _constant("asserts", len(template), pa.string())])
+            _constant("", len(template), pa.string()), _constant("asserts", len(template), pa.string()),
+            _constant("", len(template), pa.string()), _constant("", len(template), pa.string())])
 
 
 def _first(codes: list[str]) -> str | None:

@@ -37,6 +37,7 @@ from .common import (
     clean,
     country_code,
     crosswalk,
+    guard_cells,
     inside_country,
     parse_count,
     parse_date,
@@ -271,6 +272,9 @@ class UcdpRows:
         self.countries: dict[tuple[str, str], str | None] = {}
         self.places: dict[tuple[str, ...], PlaceSpec] = {}
         self.figure_claims: dict[tuple[int | None, ...], ClaimSpec] = {}
+        # The number of each distinct place_key: the row-by-row importer held one place spec object
+        # per key, and a place's point cites the event where that object last began to write it.
+        self.place_idents: dict[tuple[str, ...], int] = {}
 
     def map(self, line: int, row: dict[str, str]) -> None:
         """The row to ``staging``: an event (with its warnings), a row not imported with its
@@ -283,6 +287,7 @@ class UcdpRows:
             return
         row_problems: list[Problem] = []
         warnings: list[Problem] = []
+        cell_notes = guard_cells(rel, line, row)
         ucdp_id = row["id"].strip()
         country_name = row.get("country", "")
         country_key = (country_name, row.get("country_id", ""))
@@ -297,6 +302,7 @@ class UcdpRows:
         if start and not (options.date_from or start) <= start <= (options.date_to or start):
             staging.filtered += 1
             return
+        warnings.extend(cell_notes)  # reported for the rows the filters kept
         if not ucdp_id:
             row_problems.append(Problem(rel, line, "id", "empty UCDP event id"))
         if iso3 is None:
@@ -367,12 +373,14 @@ class UcdpRows:
         fields = {
             "date_start": start, "date_end": end, "date_precision": date_precision[0], "event_type": etype,
             "sub_event_type": sub, "location_precision": location[0],
-            "fatalities_low": _text(low), "fatalities_best": _text(best), "fatalities_high": _text(high),
+            # The event's figures are what UCDP's claim gives, by the fatality rule.
+            "fatalities_low": _text(min((v for v in (low, best) if v is not None), default=None)),
+            "fatalities_best": _text(best),
+            "fatalities_high": _text(max((v for v in (high, best) if v is not None), default=None)),
             "civilian_fatalities": _text(civilians),
             "summary": f"{sub_labels[sub]} involving {side_a} and {side_b} {_PREPOSITION[where_prec]} "
                        f"{where} (UCDP GED event {ucdp_id}).",
             "confidence": "low" if clarity_2 else "medium",
-            "verification": "unverified",
             "notes": " ".join(notes + (["UCDP codes this as an aggregate of incidents reported together "
                                         "(event_clarity 2)."] if clarity_2 else [])),
         }
@@ -380,13 +388,15 @@ class UcdpRows:
         ucdp_claim = figure_claims.get(figure_key)
         if ucdp_claim is None:
             ucdp_claim = figure_claims[figure_key] = ClaimSpec(
-                ucdp_source, UCDP_ACTOR, _figures_claim(figures), _text(best) if best is not None else "")
+                ucdp_source, UCDP_ACTOR, _figures_claim(figures), _text(best),
+                fatalities_claimed_low=_text(low), fatalities_claimed_high=_text(high))
         claims = [ucdp_claim, *_source_claims(*(row.get(c, "") for c in _SOURCE_COLUMNS))]
         external = [(s, v) for s, v in (("ucdp_ged_relid", row.get("relid", "").strip()),
                                          ("ucdp_conflict", _alias(row, "conflict_new_id", "conflict_dset_id")),
                                          ("ucdp_dyad", _alias(row, "dyad_new_id", "dyad_dset_id"))) if v]
         staging.event(EventRecord(line, ucdp_id, fields, place, [(actor_a, role_a[0]), (actor_b, role_b[0])],
-                                  claims, external), warnings)
+                                  claims, external), warnings,
+                      ident=self.place_idents.setdefault(place_key, len(self.place_idents)))
 
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .errors import ReleaseError
+from ..exceptions import ReleaseError
 
 if TYPE_CHECKING:
     from .build import build_release

@@ -1,6 +1,8 @@
-"""Build a release: validate, then write every format into a temporary directory under ``dist/``,
-checksum and zip it, and only then move it into place (an interrupted or failed build leaves the
-previous release, if any, untouched; ``data/`` is only ever read).
+"""Build a release: validate, then write every format into a working folder under ``dist/``,
+checksum and zip it, write the registry and (optionally) the site beside it, and only then swap
+them all into place as one unit (:mod:`.swap`: a failed, interrupted or killed build leaves the
+previous release complete, or the new one once the next run has finished a committed swap;
+``data/`` is only ever read).
 
 ``dist/<name>-<version>/`` holds datapackage.json, README.md, the data dictionary, CHANGELOG.md,
 LICENSE-DATA, SHA256SUMS, and each table as CSV (``data/``), JSON records (``json/``), Parquet
@@ -10,7 +12,6 @@ with ``previous`` also the release diff. ``dist/<name>-<version>.zip`` holds the
 from __future__ import annotations
 
 import contextlib
-import os
 import shutil
 import tempfile
 import threading
@@ -19,31 +20,42 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
-from ..declaration import Declaration, load_declaration
+from ..declaration import Declaration, package_declaration
+from ..diff.rows import ReleaseDiff, diff_snapshots, to_markdown
+from ..diff.semver import version_problem
+from ..diff.snapshot import declared_snapshot, open_snapshot
+from ..exceptions import ReleaseError
+from ..formats.geojson import has_geo_tables, located_places, write_events_geojson, write_places_geojson
+from ..formats.json_records import write_json_records
+from ..formats.parquet import write_parquet
+from ..formats.sqlite import write_sqlite
+from ..formats.zipping import Packer, sha256_file, sha256sums, write_zip
 from ..generate import dumps
 from ..paths import repo_root, resource_root
 from .columns import from_validated
 from .descriptor import Artifact, release_descriptor
 from .dictionary import data_dictionary
-from .diff import ReleaseDiff, diff_snapshots, to_markdown
-from .errors import ReleaseError
-from .geojson import has_geo_tables, located_places, write_events_geojson, write_places_geojson
 from .readme import release_readme
-from .registry import REGISTRY_NAME, committed_registry
-from .registry import update_registry as update_registry_file
-from .semver import version_problem
-from .snapshot import declared_snapshot, open_snapshot
-from .sqlite import write_sqlite
-from .writers_json import write_json_records
-from .writers_parquet import write_parquet
-from .zipping import Packer, sha256_file, sha256sums, write_zip
+from .registry import REGISTRY_NAME, committed_registry, merged_registry, write_registry
+from .swap import JOURNAL, locked, recover, swap_in
 
 if TYPE_CHECKING:
     import pyarrow as pa
 
 Progress = Callable[[str], Any]
+
+
+class SiteStep(Protocol):
+    """The documentation site as a step of the build. The site room (``site.pages.SITE``) passes
+    itself in, so the build never imports the site: the site sits above the release."""
+
+    def check(self) -> None: ...
+
+    def render(self, root: Path, built: Path, scratch: Path, *, release_dir: Path | None,
+               decl: Declaration, releases: dict[str, Any] | None) -> Path: ...
+
 CHECKSUMS = "SHA256SUMS"
 DIFF_MARKDOWN, DIFF_JSON = "RELEASE-DIFF.md", "release-diff.json"
 SQLITE_DIR, JSON_DIR, PARQUET_DIR, GEOJSON_DIR = "sqlite", "json", "parquet", "geojson"
@@ -58,9 +70,9 @@ def default_dist() -> Path:
 
 
 def declaration_for(root: Path) -> Declaration:
-    """The package's own declaration when it carries one, else the installed one."""
-    schemas = root / "schemas"
-    return load_declaration(schemas) if (schemas / "package.yaml").is_file() else load_declaration()
+    """The package's own declaration when it carries one, else the installed one (the same as
+    `sce validate` reads: :func:`~syria_conflict_events.declaration.package_declaration`)."""
+    return package_declaration(root)
 
 
 class _Steps:
@@ -97,7 +109,7 @@ def _validate(root: Path, decl: Declaration) -> tuple[dict[str, pa.Table], dict[
     return from_validated(decl, report.tables, report.rows)
 
 
-def _read_tables(root: Path, decl: Declaration) -> dict[str, Any]:
+def read_tables(root: Path, decl: Declaration) -> dict[str, Any]:
     from ..validation.structure import read_raw_table
 
     raws = {}
@@ -277,20 +289,6 @@ def _write_documents(decl: Declaration, root: Path, stage: Path, diff: ReleaseDi
     return artifacts
 
 
-def _replace(src: Path, dst: Path) -> None:
-    """Move ``src`` onto ``dst``; an existing ``dst`` is moved aside first and removed after."""
-    aside = None
-    if dst.exists():
-        aside = dst.with_name(f".{dst.name}.replaced-{os.getpid()}")
-        os.replace(dst, aside)
-    os.replace(src, dst)
-    if aside is not None:
-        if aside.is_dir():
-            shutil.rmtree(aside)
-        else:
-            aside.unlink()
-
-
 def _check_dist(root: Path, dist: Path) -> None:
     data = (root / "data").resolve()
     target = dist.resolve()
@@ -299,21 +297,21 @@ def _check_dist(root: Path, dist: Path) -> None:
 
 
 def build_release(root: Path | None = None, dist: Path | None = None, *, previous: Path | None = None,
-                  site: bool = False, update_registry: bool = True, progress: Progress = print) -> Path:
+                  site: SiteStep | None = None, update_registry: bool = True, progress: Progress = print) -> Path:
     """Validate the package at ``root`` and build its release under ``dist``; return the zip's path.
 
     Raises :class:`ReleaseError` (nothing built) when validation fails, when ``previous`` requires a
     larger version or shows a lost identifier, or when a file cannot be written."""
     root = Path(root) if root is not None else resource_root()
-    dist = Path(dist) if dist is not None else default_dist()
+    # Absolute from here on: the site's mkdocs runs in another directory, where a relative path
+    # would point elsewhere.
+    dist = (Path(dist) if dist is not None else default_dist()).resolve()
     _check_dist(root, dist)
     decl = declaration_for(root)
     name = release_name(decl)
-    if site:
-        from .site import docs_source
-
-        docs_source()  # fail before building anything when the docs sources are missing
-    steps = _Steps(progress, 9 + int(has_geo_tables(decl)) + int(previous is not None) + int(site))
+    if site is not None:
+        site.check()  # fail before building anything when the docs sources are missing
+    steps = _Steps(progress, 9 + int(has_geo_tables(decl)) + int(previous is not None) + int(site is not None))
     progress(f"Building {name} from {root} into {dist}")
 
     with steps.step("validate") as note:
@@ -326,11 +324,33 @@ def build_release(root: Path | None = None, dist: Path | None = None, *, previou
             note.append(f"{diff.level} change from {diff.old_version}")
 
     dist.mkdir(parents=True, exist_ok=True)
+    with locked(dist):
+        for line in recover(dist):
+            progress(line)
+        digest = _build_and_swap(root, dist, decl, tables, dated, diff, steps, progress,
+                                 site=site, update_registry=update_registry)
+    final_zip = dist / f"{name}.zip"
+    committed = committed_registry(root) if update_registry else None
+    if committed is not None:  # the source checkout's copy, outside dist/: one file, written atomically
+        write_registry(committed, merged_registry(committed, decl.version, final_zip.name, digest))
+    if site is not None:
+        progress(f"site: {sum(1 for _ in (dist / 'site').rglob('*.html'))} pages in {dist / 'site'}")
+    progress(f"Built {final_zip} ({final_zip.stat().st_size:,} bytes)")
+    return final_zip
+
+
+def _build_and_swap(root: Path, dist: Path, decl: Declaration, tables: dict[str, pa.Table],
+                    dated: dict[str, pa.Table], diff: ReleaseDiff | None, steps: _Steps, progress: Progress, *,
+                    site: SiteStep | None, update_registry: bool) -> str:
+    """Everything the release replaces in ``dist`` (its directory, zip, registry and site) built in
+    a working folder, then swapped in as one unit (:mod:`.swap`); returns the zip's SHA-256."""
+    name = release_name(decl)
     work = Path(tempfile.mkdtemp(prefix=".building-", dir=dist))
+    new = work / "new"
     packer: Packer | None = None
     try:
-        stage = work / name
-        stage.mkdir()
+        stage = new / name
+        stage.mkdir(parents=True)
         packer = Packer(stage, work / "deflated")
         artifacts = _write_formats(decl, root, stage, tables, dated, steps, packer)
         with steps.step("documents") as note:
@@ -347,35 +367,31 @@ def build_release(root: Path | None = None, dist: Path | None = None, *, previou
                                            encoding="utf-8", newline="\n")
             note.append(f"{len(descriptor['resources'])} resources, hashed while deflating for the zip")
         with steps.step("zip") as note:
-            zip_tmp = work / f"{name}.zip"
-            write_zip(stage, zip_tmp, name, packer.members())
-            digest = sha256_file(zip_tmp)
-            note.append(f"{zip_tmp.stat().st_size:,} bytes, sha256 {digest[:16]}…")
+            zip_path = new / f"{name}.zip"
+            write_zip(stage, zip_path, name, packer.members())
+            digest = sha256_file(zip_path)
+            note.append(f"{zip_path.stat().st_size:,} bytes, sha256 {digest[:16]}…")
+        packer.close()  # its workers stop before the swap removes their scratch files
+        packer = None
+        with steps.step("registry") as note:
+            registry = merged_registry(dist / REGISTRY_NAME, decl.version, zip_path.name, digest)
+            write_registry(new / REGISTRY_NAME, registry)
+            committed = committed_registry(root) if update_registry else None
+            shown = merged_registry(committed, decl.version, zip_path.name, digest) if committed else None
+            note.append(", ".join(str(t) for t in [dist / REGISTRY_NAME, committed] if t))
+        moves = [name, zip_path.name, REGISTRY_NAME]
+        if site is not None:
+            with steps.step("documentation site") as note:
+                site.render(root, new / "site", work, release_dir=stage, decl=decl,
+                            releases=shown["releases"] if shown else None)
+                moves.append("site")
+                note.append(str(dist / "site"))
         with steps.step("move into place") as note:
-            final_dir, final_zip = dist / name, dist / f"{name}.zip"
-            _replace(stage, final_dir)
-            _replace(zip_tmp, final_zip)
-            note.append(str(final_dir))
+            swap_in(dist, work, moves)
+            note.append(f"{dist / name}, {', '.join(moves[1:])}")
     finally:
         if packer is not None:
             packer.close()  # workers stop before their scratch files are removed
-        shutil.rmtree(work, ignore_errors=True)
-
-    with steps.step("registry") as note:
-        targets = [dist / REGISTRY_NAME]
-        committed = committed_registry(root) if update_registry else None
-        if committed is not None:
-            targets.append(committed)
-        for target in targets:
-            update_registry_file(target, decl.version, final_zip.name, digest)
-        note.append(", ".join(str(t) for t in targets))
-    if site:
-        from .site import build_site
-
-        with steps.step("documentation site") as note:
-            out = build_site(root, dist / "site", release_dir=final_dir, progress=progress)
-            note.append(str(out))
-    progress(f"Built {final_zip} ({final_zip.stat().st_size:,} bytes)")
-    return final_zip
-
-
+        if not (dist / JOURNAL).exists():  # a committed swap is finished by the next run, from work/
+            shutil.rmtree(work, ignore_errors=True)
+    return digest

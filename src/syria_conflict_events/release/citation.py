@@ -4,6 +4,8 @@ which is where the release workflow publishes."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from ..declaration import Declaration
 
 
@@ -21,10 +23,11 @@ def authors(decl: Declaration) -> str:
     return "; ".join(names) or decl.name
 
 
-def citation_text(decl: Declaration) -> str:
+def citation_text(decl: Declaration, escape: Callable[[str], str] = str) -> str:
+    """The citation; ``escape`` renders the package's own metadata (e.g. as Markdown text)."""
     licences = ", ".join(str(lic.get("name")) for lic in decl.package.get("licenses", []))
-    return (f"{authors(decl)}. {decl.package.get('title', decl.name)}, version {decl.version} [data set]. "
-            f"{release_page_url(decl)}. Licence: {licences}.")
+    return (f"{escape(authors(decl))}. {escape(str(decl.package.get('title', decl.name)))}, version "
+            f"{escape(decl.version)} [data set]. {escape(release_page_url(decl))}. Licence: {escape(licences)}.")
 
 
 def bibtex(decl: Declaration) -> str:

@@ -12,11 +12,12 @@ from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.csv as pacsv
 
+from ..arrow_types import ARROW_TYPES
 from ..declaration import Declaration, Table
+from ..exceptions import ReleaseError
+from ..formats.arrow_csv import read_csv
 from ..safe_files import UnsafeFile, read_bounded
-from .errors import ReleaseError
 
 MAX_BYTES = 512 * 1024 * 1024  # the validator's default limit; the files were checked against it
 _READ_TYPES = {"string": pa.string(), "date": pa.string(), "integer": pa.int64(), "number": pa.string()}
@@ -35,14 +36,9 @@ def read_typed_table(root: Path, table: Table, max_bytes: int = MAX_BYTES) -> pa
         raise ReleaseError(f"{table.path} could not be read: {exc}") from exc
     if len(data) > max_bytes:
         raise ReleaseError(f"{table.path} is larger than {max_bytes:,} bytes")
-    convert = pacsv.ConvertOptions(
-        column_types={f.name: _READ_TYPES[f.type] for f in table.fields}, include_columns=names,
-        null_values=[""], strings_can_be_null=True, quoted_strings_can_be_null=True,
-    )
-    parse = pacsv.ParseOptions(delimiter=",", quote_char='"', double_quote=True, newlines_in_values=False)
     try:
-        arrow = pacsv.read_csv(pa.BufferReader(data), read_options=pacsv.ReadOptions(block_size=1 << 24),
-                               parse_options=parse, convert_options=convert)
+        arrow = read_csv(pa.BufferReader(data), {f.name: _READ_TYPES[f.type] for f in table.fields},
+                         block_size=1 << 24, include_columns=names)
     except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
         raise ReleaseError(f"{table.path} does not read as its declared types: {str(exc)[:300]}") from exc
     del data
@@ -79,7 +75,6 @@ def in_key_order(table: Table, arrow: pa.Table) -> pa.Table:
     return arrow.take(order)
 
 
-_VALIDATED_TYPES = {"string": pa.string(), "date": pa.date32(), "integer": pa.int64(), "number": pa.float64()}
 
 
 def from_validated(decl: Declaration, validated: dict[str, pa.Table], validated_rows: dict[str, int]
@@ -96,7 +91,7 @@ def from_validated(decl: Declaration, validated: dict[str, pa.Table], validated_
         arrow = validated.get(t.name)
         if arrow is None or arrow.num_rows != validated_rows.get(t.name):
             raise ReleaseError(f"{t.path}: the validator kept no table of it")
-        expected = [_VALIDATED_TYPES[f.type] for f in t.fields]
+        expected = [ARROW_TYPES[f.type] for f in t.fields]
         if arrow.column_names != t.field_names or arrow.schema.types != expected:
             raise ReleaseError(f"{t.path}: the validated table has columns {arrow.column_names} of types "
                                f"{arrow.schema.types}, not the declared {t.field_names} of types {expected}")

@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from ..declaration import Declaration
+from ..formats.zipping import sha256_file
 from ..table_schema import package_descriptor
-from .zipping import sha256_file
 
 
 @dataclass(frozen=True)

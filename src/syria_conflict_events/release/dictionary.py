@@ -9,6 +9,7 @@ anchors ``table-x`` and ``vocabulary-y``, which the field rows link to."""
 from __future__ import annotations
 
 from ..declaration import Declaration, Field, Table
+from ..markdown_text import code, plain
 
 
 def table_anchor(name: str) -> str:
@@ -19,16 +20,9 @@ def vocabulary_anchor(name: str) -> str:
     return f"vocabulary-{name}"
 
 
-def code(value: object) -> str:
-    """Inline code that renders the same on GitHub and in MkDocs, whatever the characters
-    (patterns hold pipes, stars and backslashes that Markdown tables would eat)."""
-    text = str(value)
-    return "<code>" + "".join(c if c.isalnum() or c in " -" else f"&#{ord(c)};" for c in text) + "</code>"
-
-
 def cell(text: object) -> str:
-    """Plain text safe inside a Markdown table cell."""
-    return " ".join(str(text).split()).replace("|", "&#124;")
+    """Plain text safe inside a Markdown table cell (and anywhere else inline): never markup."""
+    return plain(text)
 
 
 def constraints(decl: Declaration, f: Field) -> str:
@@ -64,7 +58,7 @@ def _keys(decl: Declaration, table: Table) -> list[str]:
 
 
 def table_section(decl: Declaration, table: Table) -> list[str]:
-    lines = [f"### Table `{table.name}`", "", f"**{cell(table.title)}.** {table.description}", ""]
+    lines = [f"### Table `{table.name}`", "", f"**{cell(table.title)}.** {cell(table.description)}", ""]
     lines += _keys(decl, table)
     lines += ["", "| field | type | required | constraints | description | example |",
               "|---|---|---|---|---|---|"]
@@ -95,7 +89,7 @@ def vocabulary_section(decl: Declaration, name: str) -> list[str]:
 def data_dictionary(decl: Declaration) -> str:
     """The whole dictionary as Markdown (deterministic; ends with one newline)."""
     lines = [
-        f"# Data dictionary: {decl.package.get('title', decl.name)} {decl.version}",
+        f"# Data dictionary: {cell(decl.package.get('title', decl.name))} {cell(decl.version)}",
         "",
         "Generated from the declaration in `schemas/*.yaml`; do not edit by hand. Types are Table Schema "
         "types; an empty CSV cell means missing (null in JSON, Parquet and SQLite).",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..declaration import Declaration
+from ..markdown_text import fenced, plain
 from .citation import bibtex, citation_text
 from .descriptor import Artifact
 
@@ -10,9 +11,9 @@ from .descriptor import Artifact
 def release_readme(decl: Declaration, artifacts: list[Artifact]) -> str:
     pkg = decl.package
     lines = [
-        f"# {pkg.get('title', decl.name)} {decl.version}",
+        f"# {plain(pkg.get('title', decl.name))} {plain(decl.version)}",
         "",
-        " ".join(str(pkg.get("description", "")).split()),
+        plain(pkg.get("description", "")),
         "",
         "## Files",
         "",
@@ -22,17 +23,15 @@ def release_readme(decl: Declaration, artifacts: list[Artifact]) -> str:
         "the CSV tables with their Table Schemas (types, constraints, primary and foreign keys) |",
         "| `SHA256SUMS` | checksums of every file; check with `sha256sum -c SHA256SUMS` |",
     ]
-    lines += [f"| `data/{t.name}.csv` | {t.title}: {t.description} |" for t in decl.tables.values()]
-    lines += [f"| `{a.path}` | {a.description} |" for a in artifacts if a.name != "readme"]
+    lines += [f"| `data/{t.name}.csv` | {plain(t.title)}: {plain(t.description)} |" for t in decl.tables.values()]
+    lines += [f"| `{a.path}` | {plain(a.description)} |" for a in artifacts if a.name != "readme"]
     lines += [
         "",
         "## Cite",
         "",
-        citation_text(decl),
+        citation_text(decl, plain),
         "",
-        "```bibtex",
-        bibtex(decl).rstrip("\n"),
-        "```",
+        fenced("bibtex", bibtex(decl)),
         "",
     ]
     return "\n".join(lines)

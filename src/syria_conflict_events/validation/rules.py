@@ -57,6 +57,9 @@ RULES: dict[str, Rule] = {
         "Keep one copy of the column."),
     "column-order": _r("file", "the columns are not in the declared order",
         "Run `sce fmt` to reorder the columns without changing any value."),
+    "too-many-errors": _r("file", "more errors than the report lists",
+        "Fix the errors listed first (often one cause, such as a wrong header or delimiter, produces the rest), "
+        "then validate again."),
     # Table Schema (types and constraints)
     "type": _r("table-schema", "a cell is not of the field's type",
         "Dates are YYYY-MM-DD and must exist (no 2024-02-30); integers are digits only; numbers use a dot."),
@@ -97,8 +100,29 @@ RULES: dict[str, Rule] = {
         "Every event needs at least one row in claims.csv naming its source and claimant."),
     "event-without-actor": _r("semantic", "an event has no actor",
         "Every event needs at least one row in event_actors.csv."),
-    "verified-without-archive": _r("semantic", "a verified event has no claim from a source held in the archive",
-        "Mark it unverified, or cite a source whose archive_file is set."),
+    "verification-rule": _r("semantic", "the event's verification differs from the one its claims give",
+        "Set it to what the rule gives (methodology page): contested if a claim denies or disputes, corroborated "
+        "with asserting claims of two independent origins, single_source with one, background_only with reference "
+        "works alone. The message names the computed value."),
+    "fatalities-rule": _r("semantic", "the event's fatalities differ from the ones its claims give",
+        "From the event's claims with figure_scope 'event' (claims that deny it do not count): fatalities_low "
+        "is the lowest fatalities_claimed or fatalities_claimed_low, fatalities_high the highest "
+        "fatalities_claimed or fatalities_claimed_high, fatalities_best the lower median of fatalities_claimed."),
+    "figure-scope": _r("semantic", "a claim gives a figure without its scope, or a scope without a figure",
+        "Set figure_scope to 'event' (deaths or displaced in this event) or 'cumulative' (a running toll) "
+        "exactly when the claim gives a figure (fatalities_claimed, its low or high end, or displaced_claimed)."),
+    "source-before-event": _r("semantic", "a claim's report is dated before the event it describes",
+        "Check the report's published_date and the event's date_start; a report cannot describe a later event."),
+    "source-unopenable": _r("semantic", "a source has neither a URL nor an archived document",
+        "Give the report's http(s) address, or archive_file naming the copy in the source archive; a reader "
+        "must be able to open every source."),
+    "url-without-publisher": _r("semantic", "a source with a URL names no publisher",
+        "Name the outlet whose site the address belongs to (publisher)."),
+    "coordinates-without-source": _r("semantic", "a place has coordinates but no source for them",
+        "Set coordinates_source_id to the gazetteer or report the point comes from (and coordinates_ref to its "
+        "record), or leave latitude and longitude empty."),
+    "name-ar-without-source": _r("semantic", "an Arabic name has no source",
+        "Set name_ar_source_id to the Arabic-language source that spells it, or leave name_ar empty."),
     "violates-before-effective": _r("semantic", "a 'violates' link predates the agreement taking effect",
         "An event can only violate an agreement on or after its date_effective; check both dates."),
     "claim-event-mismatch": _r("semantic", "a link's claim belongs to another event",
@@ -113,6 +137,13 @@ RULES: dict[str, Rule] = {
         "Give both or neither."),
     "formula-cell": _r("semantic", "a text cell starts with =, +, - or @ (a spreadsheet would run it as a formula)",
         "Reword the cell so that it starts with a letter, digit or quotation mark."),
+    "forbidden-character": _r("semantic", "a cell holds a private-use character, a noncharacter, a byte-order "
+                              "mark, a C1 control (such as U+0085) or a line/paragraph separator (U+2028/U+2029)",
+        "Delete the character (the message gives its code point and position); it is invisible or means "
+        "nothing outside one program. Retype the text if it was pasted from a PDF or a word processor."),
+    "not-nfc": _r("semantic", "a cell's text is not in Unicode normal form C (NFC)",
+        "Run `sce fmt`: it composes the characters (e + combining accent becomes é) without changing the text "
+        "a reader sees, so searches and comparisons match."),
     "whitespace": _r("semantic", "a cell has leading or trailing spaces or doubled spaces",
         "Trim the cell; `sce fmt` does not change values, so fix it by hand."),
     "row-order": _r("semantic", "rows are not sorted by the primary key",
@@ -123,6 +154,22 @@ RULES: dict[str, Rule] = {
         "replaced_by must be a live row of the same table (or empty for a withdrawal)."),
     "entity-missing": _r("semantic", "an external ID points to a row that does not exist",
         "entity_id must be a live ID of the table named by table_name."),
+    "control-date-order": _r("semantic", "a control period ends before it starts",
+        "date_from <= date_to; leave date_to empty while the period lasts beyond the record."),
+    "control-actor": _r("semantic", "a control period's actor does not fit its state",
+        "A held or contested period names its actor; an unknown one names none."),
+    "control-basis": _r("semantic", "a control period stands on nothing, or starts without an event",
+        "Give the change-of-control event that started the period (event_id); a period that began before the "
+        "record gives the claim (claim_id) or report (source_id) that says who held the place."),
+    "control-event-type": _r("semantic", "a control period's event is not a change of control",
+        "Point event_id at an event whose sub_event_type is non_state_actor_overtakes_territory, "
+        "government_regains_territory or non_violent_transfer_of_territory."),
+    "control-before-event": _r("semantic", "a control period starts before its event",
+        "date_from is on or after the event's date_start."),
+    "control-overlap": _r("semantic", "two held periods of one place overlap",
+        "End the earlier period the day before the later one starts, or mark the disputed span contested."),
+    "control-place": _r("semantic", "a control period's place has neither a point nor a parent",
+        "Record control of places with a point, or of areas placed in the hierarchy (parent_place_id)."),
     "semantic": _r("semantic", "a semantic check failed in another way",
         "Read the message; it names the check."),
     # JSON tables

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from ..declaration import Declaration, Table, load_declaration
+from ..declaration import Declaration, Table, package_declaration
 from ..table_schema import package_descriptor
 from .errors import MAX_ERRORS_PER_RULE, ValidationError
 from .structure import DEFAULT_MAX_BYTES, read_raw_table
@@ -74,6 +74,20 @@ def _cap(errors: list[ValidationError]) -> list[ValidationError]:
     return out
 
 
+# The whole report, whatever the number of files, columns and rules: a bound on what is printed.
+MAX_REPORTED_ERRORS = 10_000
+
+
+def _cap_total(errors: list[ValidationError]) -> list[ValidationError]:
+    """The first MAX_REPORTED_ERRORS errors (in report order), then one line counting the rest."""
+    if len(errors) <= MAX_REPORTED_ERRORS:
+        return errors
+    rest = len(errors) - MAX_REPORTED_ERRORS
+    return [*errors[:MAX_REPORTED_ERRORS],
+            ValidationError(errors[MAX_REPORTED_ERRORS].path, None, None, "too-many-errors",
+                            f"{rest:,} more errors are not listed ({len(errors):,} in all)", "file")]
+
+
 def _dedupe(errors: list[ValidationError]) -> list[ValidationError]:
     seen: set[tuple] = set()
     out = []
@@ -103,7 +117,7 @@ def validate_package(
     root = Path(root)
     if not root.is_dir():
         raise UsageError(f"{root}: not a directory")
-    decl = decl or load_declaration()
+    decl = decl or package_declaration(root)
     report = Report(root)
     errors: list[ValidationError] = []
 
@@ -193,7 +207,7 @@ def validate_package(
     order = {t.path: i for i, t in enumerate(decl.tables.values())}
     errors = _cap(_dedupe(errors))
     errors.sort(key=lambda e: (order.get(e.path, -1), e.path, e.row or 0))
-    report.errors = errors
+    report.errors = _cap_total(errors)
     if keep_tables:
         report.tables = dict(ctx.tables)
     return report

@@ -9,23 +9,25 @@ because row i of a table is on line i + 2 of its CSV file (cells hold no newline
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..arrow_types import arrow_type, parse_text
+from ..arrow_types import parse_text
 from ..declaration import Declaration, Field, Table
+from ..text_rules import forbidden_character
+from . import control_rules
+from . import sourcing_rules as sourcing
+from .context import FIRST_LINE, Context, arrow_to_frame, frame_to_arrow
 from .errors import MAX_ERRORS_PER_RULE, ValidationError
 from .vectorised import (
     CONTROL,
     FORMULA_START,
     Column,
-    Memo,
     column_errors,
     column_rules,
     duplicated,
@@ -44,59 +46,6 @@ if TYPE_CHECKING:  # pandas and pandera only for the pandera engine: `sce valida
 
 __all__ = ["CONTROL", "FORMULA_START", "Context", "Task", "isin", "pandera_schema", "run_pandera",
            "run_vectorised", "typed_table", "validation_frame", "vectorised_tasks"]
-FIRST_LINE = 2
-
-
-def frame_to_arrow(table: Table, frame: pd.DataFrame) -> pa.Table:
-    """A typed pandas frame (the validator's or the loader's) as the Arrow table the rules take."""
-    columns = {}
-    for f in table.fields:
-        if f.name not in frame.columns:
-            continue
-        arr = series_to_arrow(frame[f.name])
-        if arr.type != arrow_type(f):
-            # A frame of the wrong dtype stays as it is: the rules say what breaks.
-            with contextlib.suppress(pa.ArrowInvalid, pa.ArrowNotImplementedError):
-                arr = pc.cast(arr, arrow_type(f), safe=False)
-        columns[f.name] = arr
-    return pa.table(columns) if columns else pa.table({"": pa.nulls(len(frame))}).drop_columns([""])
-
-
-def arrow_to_frame(table: Table, data: pa.Table, first_line: int = FIRST_LINE) -> pd.DataFrame:
-    """The typed Arrow table as the validator's pandas frame (index = line number)."""
-    import pandas as pd
-
-    from ..typed import to_pandas_values
-
-    index = pd.RangeIndex(first_line, first_line + data.num_rows)
-    return pd.DataFrame({f.name: to_pandas_values(data.column(f.name), f, index) for f in table.fields}, index=index)
-
-
-@dataclass
-class Context:
-    """The typed tables that passed the file layer, by name: Arrow ``tables`` (the validator's)
-    or pandas ``frames`` (the loader's); each is converted to the other form on first use."""
-
-    decl: Declaration
-    frames: dict[str, pd.DataFrame] = field(default_factory=dict)
-    tables: dict[str, pa.Table] = field(default_factory=dict)
-    memo: Memo = field(default_factory=Memo)
-
-    def has(self, *names: str) -> bool:
-        return all(n in self.tables or n in self.frames for n in names)
-
-    def table(self, name: str) -> pa.Table:
-        data = self.tables.get(name)
-        if data is None:
-            data = self.tables[name] = frame_to_arrow(self.decl.tables[name], self.frames[name])
-        return data
-
-    def frame(self, name: str) -> pd.DataFrame:
-        frame = self.frames.get(name)
-        if frame is None:
-            frame = self.frames[name] = arrow_to_frame(self.decl.tables[name], self.tables[name])
-        return frame
-
 
 def _more(table: Table, column: str | None, rule: str, total: int) -> ValidationError:
     """The line that stands for the errors past MAX_ERRORS_PER_RULE."""
@@ -148,7 +97,12 @@ RULE_COLUMN: dict[str, str] = {
     "fatalities-without-figure": "fatalities_best", "date-order": "date_end",
     "agreement-date-order": "date_effective", "sub-event-type": "sub_event_type",
     "event-without-claim": "event_id", "event-without-actor": "event_id",
-    "verified-without-archive": "verification", "violates-before-effective": "agreement_id",
+    "verification-rule": "verification", "fatalities-rule": "fatalities_best",
+    "figure-scope": "figure_scope", "source-before-event": "source_id",
+    "source-unopenable": "url", "url-without-publisher": "publisher",
+    "coordinates-without-source": "coordinates_source_id", "name-ar-without-source": "name_ar_source_id",
+    **control_rules.COLUMNS,
+    "violates-before-effective": "agreement_id",
     "claim-event-mismatch": "claim_id", "parent-country": "country_iso3",
     "coordinates-outside-country": "latitude", "coordinates-incomplete": "longitude",
     "retired-id-in-use": "retired_id", "replaced-by-missing": "replaced_by",
@@ -252,20 +206,12 @@ def fatalities_without_figure(t: pa.Table, ctx: Context) -> np.ndarray | None:
                      pc.or_(pc.is_valid(t[cols[2]]), pc.is_valid(t[cols[3]])))
     if not pc.any(has_any).as_py():
         return None
-    with_figure = pc.is_valid(ctx.table("claims")["fatalities_claimed"])
+    claims = ctx.table("claims")
+    # Only a figure for the event itself counts: a running toll is not this event's fatalities.
+    given = pc.or_(pc.is_valid(claims["fatalities_claimed"]), pc.or_(
+        pc.is_valid(claims["fatalities_claimed_low"]), pc.is_valid(claims["fatalities_claimed_high"])))
+    with_figure = pc.and_(given, pc.fill_null(pc.equal(claims["figure_scope"], "event"), False))
     return ~to_mask(has_any, False) | _named_by(t, ctx, "claims", with_figure)
-
-
-def verified_without_archive(t: pa.Table, ctx: Context) -> np.ndarray | None:
-    if not ctx.has("claims", "sources"):
-        return None
-    verified = pc.fill_null(pc.equal(t["verification"], "verified"), False)
-    if not pc.any(verified).as_py():
-        return None
-    sources = ctx.table("sources")
-    held = sources["source_id"].filter(pc.is_valid(sources["archive_file"]))
-    archived = _has(ctx.table("claims")["source_id"], held)
-    return ~to_mask(verified, False) | _named_by(t, ctx, "claims", archived)
 
 
 def violates_before_effective(t: pa.Table, ctx: Context) -> Column | None:
@@ -364,13 +310,19 @@ ROW_CHECKS: dict[str, list[tuple[str, RowCheck]]] = {
         ("civilian-fatalities", civilian_fatalities), ("sub-event-type", sub_event_type),
         ("event-without-claim", event_without_claim), ("event-without-actor", event_without_actor),
         ("fatalities-without-figure", fatalities_without_figure),
-        ("verified-without-archive", verified_without_archive),
+        ("fatalities-rule", sourcing.fatalities_rule), ("verification-rule", sourcing.verification_rule),
     ],
-    "actors": [("parent-cycle", _cycle_check("actor_id", "parent_actor_id"))],
+    "claims": [("figure-scope", sourcing.figure_scope), ("source-before-event", sourcing.source_before_event)],
+    "sources": [("source-unopenable", sourcing.source_unopenable),
+                ("url-without-publisher", sourcing.url_without_publisher)],
+    "actors": [("parent-cycle", _cycle_check("actor_id", "parent_actor_id")),
+               ("name-ar-without-source", sourcing.name_ar_without_source)],
     "places": [
         ("parent-cycle", _cycle_check("place_id", "parent_place_id")),
         ("parent-country", parent_country), ("coordinates-incomplete", coordinates_incomplete),
         ("coordinates-outside-country", coordinates_outside_country),
+        ("coordinates-without-source", sourcing.coordinates_without_source),
+        ("name-ar-without-source", sourcing.name_ar_without_source),
     ],
     "agreements": [
         ("parent-cycle", _cycle_check("agreement_id", "supersedes_agreement_id")),
@@ -384,6 +336,7 @@ ROW_CHECKS: dict[str, list[tuple[str, RowCheck]]] = {
         ("retired-id-in-use", retired_id_in_use), ("replaced-by-missing", _entity_exists("replaced_by")),
     ],
     "external_ids": [("entity-missing", _entity_exists("entity_id"))],
+    "control": control_rules.CHECKS,
 }
 ROW_RULES = {rule for checks in ROW_CHECKS.values() for rule, _ in checks} | {"row-order"}
 RULE_COLUMN["parent-cycle"] = None  # type: ignore[assignment]  # set per table below
@@ -399,7 +352,7 @@ def row_order(table: Table) -> RowCheck:
                     if ctx.tables.get(table.name) is t else key_order(t, keys))
         if in_order[0]:  # linear; sorting is n log n
             return None
-        from ..canonical import canonical_positions  # the same sort as `sce fmt` writes
+        from ..row_order import canonical_positions  # the same sort as `sce fmt` writes
 
         ordered = canonical_positions(t.select(keys).to_pandas())
         ok = np.ones(t.num_rows, dtype=bool)
@@ -498,6 +451,10 @@ def _message(rule: str, table: Table, column: str | None, value: object, decl: D
         return f"duplicate key {shown}"
     if rule == "foreign-key" and column:
         return f"{shown} is not a known {column}"
+    if rule == "forbidden-character" and isinstance(value, str):
+        return f"{shown} holds {forbidden_character(value) or 'a forbidden character'}"
+    if rule == "not-nfc" and shown:
+        return f"{shown} is not in Unicode normal form C (decomposed characters); `sce fmt` composes them"
     if rule == "row-order":
         return f"rows are not sorted by {', '.join(table.primary_key)}; this is the first row out of place"
     if rule == "parent-cycle":

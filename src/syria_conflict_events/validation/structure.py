@@ -17,9 +17,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.csv as pacsv
 
 from ..declaration import Table
+from ..formats.arrow_csv import read_csv
 from ..safe_files import UnsafeFile, read_bounded
 from .errors import ValidationError
 
@@ -105,6 +105,30 @@ def check_bytes(data: bytes, rel: str) -> list[ValidationError]:
     return errors
 
 
+# A header can name any number of columns: at most this many are listed per rule, then a count.
+HEADER_ERRORS_LISTED = 10
+NAME_SHOWN = 80
+
+
+def _short(name: str) -> str:
+    return name if len(name) <= NAME_SHOWN else name[:NAME_SHOWN - 1] + "…"
+
+
+def _capped_header(errors: list[ValidationError], rel: str) -> list[ValidationError]:
+    """At most HEADER_ERRORS_LISTED errors per rule, then one line counting the rest."""
+    out: list[ValidationError] = []
+    count: dict[str, int] = {}
+    for e in errors:
+        count[e.rule] = count.get(e.rule, 0) + 1
+        if count[e.rule] <= HEADER_ERRORS_LISTED:
+            out.append(e)
+    for rule, n in count.items():
+        if n > HEADER_ERRORS_LISTED:
+            out.append(ValidationError(rel, 1, None, rule, f"{n - HEADER_ERRORS_LISTED:,} more columns break this "
+                                       f"rule ({n:,} in all; the first {HEADER_ERRORS_LISTED} are listed)"))
+    return out
+
+
 def check_header(header_line: str, table: Table, rel: str) -> list[ValidationError]:
     header = next(csv.reader([header_line]), [])
     expected = table.field_names
@@ -116,19 +140,20 @@ def check_header(header_line: str, table: Table, rel: str) -> list[ValidationErr
     seen: set[str] = set()
     for name in header:
         if name in seen:
-            errors.append(ValidationError(rel, 1, name, "duplicate-column", f"column {name!r} appears twice"))
+            errors.append(ValidationError(rel, 1, _short(name), "duplicate-column",
+                                          f"column {_short(name)!r} appears twice"))
         seen.add(name)
     for name in expected:
         if name not in seen:
             errors.append(ValidationError(rel, 1, name, "missing-column", f"declared column {name!r} is missing"))
     for name in header:
         if name not in expected:
-            errors.append(ValidationError(rel, 1, name or None, "extra-column",
-                                          f"column {name!r} is not declared for table {table.name}"))
+            errors.append(ValidationError(rel, 1, _short(name) or None, "extra-column",
+                                          f"column {_short(name)!r} is not declared for table {table.name}"))
     if not errors and header != expected:
         errors.append(ValidationError(rel, 1, None, "column-order",
                                       f"columns must be in the declared order: {', '.join(expected)}"))
-    return errors
+    return _capped_header(errors, rel)
 
 
 def _locate_bad_rows(text_lines: io.StringIO, ncols: int, rel: str, limit: int = 50) -> list[ValidationError]:
@@ -174,15 +199,9 @@ def _text_cells(data: bytes, names: Sequence[str], columns: Sequence[str] | None
     """The cells of ``columns`` (every column when None) as text, an empty one as null, parsed by
     Arrow from UTF-8 ``data`` whose header is ``names``; (None, why) when Arrow cannot parse it or
     its rows and lines disagree."""
-    convert = pacsv.ConvertOptions(
-        column_types={n: pa.string() for n in (columns or names)}, null_values=[""], strings_can_be_null=True,
-        quoted_strings_can_be_null=True, check_utf8=False,
-        **({"include_columns": list(columns)} if columns is not None else {}),
-    )
-    parse = pacsv.ParseOptions(delimiter=",", quote_char='"', double_quote=True, newlines_in_values=False)
     try:
-        arrow = pacsv.read_csv(pa.BufferReader(data), read_options=pacsv.ReadOptions(block_size=1 << 20),
-                               parse_options=parse, convert_options=convert)
+        arrow = read_csv(pa.BufferReader(data), {n: pa.string() for n in (columns or names)}, block_size=1 << 20,
+                         include_columns=columns, check_utf8=False)
     except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
         return None, f"cannot parse: {exc}"
     if arrow.num_rows + 1 != count_byte(data, ord("\n")) or count_byte(data, ord('"')) % 2:

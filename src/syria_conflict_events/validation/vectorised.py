@@ -24,7 +24,7 @@ import pyarrow.compute as pc
 
 from ..arrow_types import text_bytes, text_offsets
 from ..declaration import Declaration, Field, Table
-from ..text_rules import CONTROL, FORMULA_START
+from ..text_rules import CONTROL, FORBIDDEN, FORBIDDEN_LEAD, FORMULA_START, NFC_SAFE_BELOW
 from .errors import ValidationError
 
 if TYPE_CHECKING:
@@ -237,6 +237,29 @@ def _no_control(arr: Column) -> Column:
     return pc.invert(pc.match_substring_regex(arr, CONTROL))
 
 
+def _below(arr: Column, lead: int) -> bool:
+    """True when every byte of the column's text is below ``lead`` (so no character at or above
+    the one that byte starts can occur); may say False wrongly, never True wrongly."""
+    for chunk in _chunks(arr):
+        stats = _byte_stats(chunk)
+        if stats is None or stats[1] >= lead:
+            return False
+    return True
+
+
+def _no_forbidden(arr: Column) -> Column:
+    if _below(arr, FORBIDDEN_LEAD):
+        return _all_pass(arr)
+    return pc.invert(pc.match_substring_regex(arr, FORBIDDEN))
+
+
+def _normalized(arr: Column) -> Column:
+    """Text is NFC: a column of characters below U+0300 is, without normalising it."""
+    if _below(arr, NFC_SAFE_BELOW):
+        return _all_pass(arr)
+    return pc.equal(arr, pc.utf8_normalize(arr, form="NFC"))
+
+
 def _no_formula(arr: Column) -> Column:
     """No value starts with a formula character: only each value's first byte is read."""
     def chunk_rule(chunk: pa.Array) -> pa.Array:
@@ -297,6 +320,8 @@ def arrow_rules(decl: Declaration, f: Field) -> list[tuple[str, ArrowRule]]:
         rules.append(("min-length", lambda arr, n=f.min_length: pc.greater_equal(pc.utf8_length(arr), n)))
     if f.type == "string":
         rules.append(("control-character", _no_control))
+        rules.append(("forbidden-character", _no_forbidden))
+        rules.append(("not-nfc", _normalized))
         rules.append(("whitespace", _trimmed))
         if f.text:
             rules.append(("formula-cell", _no_formula))

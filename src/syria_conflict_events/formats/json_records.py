@@ -20,8 +20,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..declaration import Declaration, Table
+from ..exceptions import ReleaseError
 from ..json_schemas import table_json_schema
-from .errors import ReleaseError
 from .json_text import record_texts, write_records
 
 SAMPLE_ROWS = 64

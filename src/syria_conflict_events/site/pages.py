@@ -19,12 +19,14 @@ from pathlib import Path
 from typing import Any
 
 from ..declaration import Declaration
+from ..markdown_text import fenced, literal
 from ..paths import repo_root
-from .citation import bibtex, citation_text, download_url, release_page_url
-from .dictionary import cell, data_dictionary, vocabulary_section
-from .errors import ReleaseError
+from ..release.citation import bibtex, citation_text, download_url, release_page_url
+from ..release.dictionary import cell, data_dictionary, vocabulary_section
+from ..exceptions import ReleaseError
 from .figures import event_map, timeline
-from .registry import REGISTRY_NAME, committed_registry, read_registry
+from ..release.registry import REGISTRY_NAME, committed_registry, read_registry
+from ..release.swap import JOURNAL
 
 GENERATED = "generated"
 SNIPPETS = f"{GENERATED}/snippets"
@@ -32,10 +34,10 @@ MKDOCS_TIMEOUT = 300
 
 
 def _read_records(root: Path, decl: Declaration) -> dict[str, list[dict[str, Any]]]:
-    from .build import _read_tables
-    from .values import records
+    from ..formats.values import records
+    from ..release.build import read_tables
 
-    raws = _read_tables(root, decl)
+    raws = read_tables(root, decl)
     return {name: records(decl.tables[name], frame) for name, frame in raws.items()}
 
 
@@ -49,13 +51,13 @@ def _overview(decl: Declaration, rows: dict[str, list[dict[str, Any]]]) -> str:
 
 def _citation(decl: Declaration) -> str:
     return "\n".join([
-        citation_text(decl), "", "```bibtex", bibtex(decl).rstrip("\n"), "```", "",
+        citation_text(decl, cell), "", fenced("bibtex", bibtex(decl)), "",
         "The repository's `CITATION.cff` carries the same metadata for reference managers and GitHub's "
         "\"Cite this repository\".", "",
     ])
 
 
-def _downloads(decl: Declaration, root: Path, release_dir: Path | None) -> str:
+def _downloads(decl: Declaration, root: Path, release_dir: Path | None, releases: dict[str, Any] | None = None) -> str:
     name = f"{decl.name}-{decl.version}"
     lines = [
         f"The files of release {decl.version} are attached to the release page "
@@ -66,17 +68,18 @@ def _downloads(decl: Declaration, root: Path, release_dir: Path | None) -> str:
     ]
     registry_path = committed_registry(root) or (repo_root() / "src" / "syria_conflict_events" / REGISTRY_NAME
                                                  if repo_root() else None)
-    releases = read_registry(registry_path)["releases"] if registry_path and registry_path.is_file() else {}
+    if releases is None:
+        releases = read_registry(registry_path)["releases"] if registry_path and registry_path.is_file() else {}
     if releases:
         lines += ["Releases the loader knows (from its registry, written by the release build):", "",
                   "| version | file | SHA-256 |", "|---|---|---|"]
-        lines += [f"| {v} | `{e.get('file')}` | `{e.get('sha256')}` |" for v, e in releases.items()]
+        lines += [f"| {cell(v)} | {literal(e.get('file'))} | {literal(e.get('sha256'))} |" for v, e in releases.items()]
         lines.append("")
     if release_dir is not None and (release_dir / "datapackage.json").is_file():
         descriptor = json.loads((release_dir / "datapackage.json").read_text(encoding="utf-8"))
         lines += [f"What `{name}.zip` holds (every file is listed with its size and SHA-256 in its "
                   "`datapackage.json`):", "", "| file | format | bytes |", "|---|---|---|"]
-        lines += [f"| `{r['path']}` | {r.get('format', '')} | {int(r.get('bytes', 0)):,} |"
+        lines += [f"| {literal(r['path'])} | {cell(r.get('format', ''))} | {int(r.get('bytes', 0)):,} |"
                   for r in descriptor["resources"]]
         lines.append("")
     return "\n".join(lines)
@@ -107,7 +110,7 @@ def _figures(decl: Declaration, rows: dict[str, list[dict[str, Any]]], out: Path
 
 def _coverage(root: Path, decl: Declaration) -> str:
     try:
-        from ..coverage import coverage, to_markdown
+        from ..coverage import coverage, density, goals_markdown, to_markdown
     except ImportError:
         return "# Coverage\n\nCoverage per day is not available in this version of the tools.\n"
     if "coverage" not in decl.package or "front" not in decl.vocabularies:
@@ -117,9 +120,16 @@ def _coverage(root: Path, decl: Declaration) -> str:
     lines = ["# Coverage", "",
              f"Events on each day of the span the dataset promises to cover ({span['from']} to {span['to']}), "
              "per front (an editors' grouping, see the [front vocabulary](data-dictionary.md#vocabulary-front)). "
-             "An event counts on every day of its span. `sce coverage` prints the same table.", ""]
+             "An event counts on every day of its span (so a three-day event is counted on each of its three "
+             "days, once per day, never as three events); the single-day column counts only the events dated "
+             "to that one day. `sce coverage` prints the same tables.", ""]
     lines.append(f"Days without any event: {', '.join(empty)}." if empty else "Every day has at least one event.")
-    return "\n".join([*lines, "", to_markdown(matrix, decl)])
+    figures = density(root, decl, matrix)
+    goals = ["", "## Density against the declared goals", "",
+             "Counted over the events dated within the span; the goals are declared in the package's metadata "
+             "and `sce coverage` fails below any of them. The share of events with a point is reported, "
+             "not a goal: events about a whole region or the country have no point.", "", goals_markdown(figures)]
+    return "\n".join([*lines, "", to_markdown(matrix, decl), *goals])
 
 
 def _release_diff(release_dir: Path | None) -> str:
@@ -130,7 +140,8 @@ def _release_diff(release_dir: Path | None) -> str:
             "writes the diff). Compare any two releases with `sce diff OLD NEW`.\n")
 
 
-def write_generated(docs_dir: Path, root: Path, decl: Declaration, release_dir: Path | None = None) -> list[str]:
+def write_generated(docs_dir: Path, root: Path, decl: Declaration, release_dir: Path | None = None,
+                    releases: dict[str, Any] | None = None) -> list[str]:
     """Write every generated page, snippet and figure under ``docs_dir/generated``; return their paths."""
     out = docs_dir / GENERATED
     if out.exists():
@@ -143,7 +154,7 @@ def write_generated(docs_dir: Path, root: Path, decl: Declaration, release_dir: 
         f"{GENERATED}/release-diff.md": _release_diff(release_dir),
         f"{SNIPPETS}/overview.md": _overview(decl, rows),
         f"{SNIPPETS}/citation.md": _citation(decl),
-        f"{SNIPPETS}/downloads.md": _downloads(decl, root, release_dir),
+        f"{SNIPPETS}/downloads.md": _downloads(decl, root, release_dir, releases),
         f"{SNIPPETS}/figures.md": _figures(decl, rows, out),
     }
     changelog = root / "CHANGELOG.md"
@@ -166,38 +177,68 @@ def docs_source() -> Path:
     return source
 
 
-def build_site(root: Path, out: Path, *, release_dir: Path | None = None, decl: Declaration | None = None,
-               progress: Callable[[str], Any] = print) -> Path:
-    """Generate the pages into a staging copy of the docs and run ``mkdocs build --strict`` into
-    ``out`` (replaced only when the build succeeds)."""
-    from .build import declaration_for
+def render_site(root: Path, built: Path, scratch: Path, *, release_dir: Path | None = None,
+                decl: Declaration | None = None, releases: dict[str, Any] | None = None) -> Path:
+    """Generate the pages into a staging copy of the docs (in ``scratch``, removed afterwards) and
+    run ``mkdocs build --strict`` into ``built`` (a path that does not exist yet).
+    ``releases`` replaces the registry's entries on the downloads page (a build passes the
+    registry it is about to write)."""
+    from ..release.build import declaration_for
 
     decl = decl or declaration_for(root)
     source = docs_source()
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=".site-", dir=out.parent))
+    built = Path(built).resolve()  # mkdocs runs in the staging folder: a relative path would land there
+    stage = Path(scratch).resolve() / "site-src"
+    shutil.copytree(source / "docs", stage / "docs", ignore=shutil.ignore_patterns(GENERATED))
+    shutil.copyfile(source / "mkdocs.yml", stage / "mkdocs.yml")
+    write_generated(stage / "docs", root, decl, release_dir, releases)
+    # Never --quiet: it hides the warnings that --strict counts, and a broken link would pass.
+    cmd = [sys.executable, "-m", "mkdocs", "build", "--strict",
+           "--config-file", str(stage / "mkdocs.yml"), "--site-dir", str(built)]
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
     try:
-        stage = work / "src"
-        shutil.copytree(source / "docs", stage / "docs", ignore=shutil.ignore_patterns(GENERATED))
-        shutil.copyfile(source / "mkdocs.yml", stage / "mkdocs.yml")
-        write_generated(stage / "docs", root, decl, release_dir)
-        built = work / "site"
-        # Never --quiet: it hides the warnings that --strict counts, and a broken link would pass.
-        cmd = [sys.executable, "-m", "mkdocs", "build", "--strict",
-               "--config-file", str(stage / "mkdocs.yml"), "--site-dir", str(built)]
-        env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
-        try:
-            done = subprocess.run(cmd, cwd=stage, capture_output=True, text=True, timeout=MKDOCS_TIMEOUT, env=env)
-        except subprocess.TimeoutExpired as exc:
-            raise ReleaseError(f"mkdocs build took longer than {MKDOCS_TIMEOUT} s") from exc
-        if done.returncode != 0:
-            lines = (done.stdout + done.stderr).strip().splitlines()
-            raise ReleaseError("mkdocs build --strict failed", lines[-60:])
-        if out.exists():
-            shutil.rmtree(out)
-        os.replace(built, out)
+        done = subprocess.run(cmd, cwd=stage, capture_output=True, text=True, timeout=MKDOCS_TIMEOUT, env=env)
+    except subprocess.TimeoutExpired as exc:
+        raise ReleaseError(f"mkdocs build took longer than {MKDOCS_TIMEOUT} s") from exc
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        shutil.rmtree(stage, ignore_errors=True)
+    if done.returncode != 0:
+        lines = (done.stdout + done.stderr).strip().splitlines()
+        raise ReleaseError("mkdocs build --strict failed", lines[-60:])
+    return built
+
+
+class _Site:
+    """The site as a step of the release build (``build_release(..., site=SITE)``). Looks its
+    functions up when called, so a test can replace ``render_site`` or ``docs_source``."""
+
+    def check(self) -> None:
+        docs_source()
+
+    def render(self, root: Path, built: Path, scratch: Path, **options: Any) -> Path:
+        return render_site(root, built, scratch, **options)
+
+
+SITE = _Site()
+
+
+def build_site(root: Path, out: Path, *, release_dir: Path | None = None, decl: Declaration | None = None,
+               progress: Callable[[str], Any] = print) -> Path:
+    """The site into ``out``, which is replaced in one step only when the build succeeds."""
+    from ..release.swap import locked, recover, swap_in
+
+    out = Path(out).resolve()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with locked(out.parent):
+        for line in recover(out.parent):
+            progress(line)
+        work = Path(tempfile.mkdtemp(prefix=".site-", dir=out.parent))
+        try:
+            (work / "new").mkdir()
+            render_site(root, work / "new" / out.name, work, release_dir=release_dir, decl=decl)
+            swap_in(out.parent, work, [out.name])
+        finally:
+            if not (out.parent / JOURNAL).exists():  # a committed swap is finished by the next run
+                shutil.rmtree(work, ignore_errors=True)
     progress(f"site: {sum(1 for _ in out.rglob('*.html'))} pages in {out}")
     return out

@@ -20,9 +20,9 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any, BinaryIO
 
+from ..exceptions import ReleaseError
 from ..safe_files import UnsafeFile, inside, read_bounded
 from ..validation.json_layer import unsafe_path
-from .errors import ReleaseError
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -235,18 +235,13 @@ def read_csv_text(stream: BinaryIO | pa.NativeFile, fields: list[str], where: st
     undone, no value converted to null or a number), as Python's ``csv.reader`` reads a valid
     file. Blank lines are skipped; a row with another number of cells is an error."""
     import pyarrow as pa
-    import pyarrow.csv as pcsv
+
+    from ..formats.arrow_csv import read_csv
 
     names = [f"c{i}" for i in range(len(fields))]
-    options = {
-        "read_options": pcsv.ReadOptions(column_names=names, use_threads=True),
-        "parse_options": pcsv.ParseOptions(newlines_in_values=True),
-        "convert_options": pcsv.ConvertOptions(
-            column_types={n: pa.string() for n in names}, null_values=[], strings_can_be_null=False,
-            quoted_strings_can_be_null=False, check_utf8=True),
-    }
     try:
-        table = pcsv.read_csv(stream, **options)
+        table = read_csv(stream, {n: pa.string() for n in names}, column_names=names, empty_is_null=False,
+                         newlines_in_values=True)
     except ReleaseError:
         raise
     except (pa.ArrowInvalid, pa.ArrowException, OSError, zipfile.BadZipFile, EOFError) as exc:

@@ -40,12 +40,21 @@ def _pyplot():
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    plt.rcParams.update({"svg.hashsalt": "sce", "svg.fonttype": "path", "font.size": 9,
+    # text.usetex off: contributor text must never reach a TeX run (see _literal for mathtext).
+    plt.rcParams.update({"svg.hashsalt": "sce", "svg.fonttype": "path", "font.size": 9, "text.usetex": False,
                          "axes.spines.top": False, "axes.spines.right": False})
     return plt
 
 
+def _literal(fig: Any) -> None:
+    """Every text of the figure is drawn as written: a place name or label holding `$...$` is not
+    parsed as mathtext (which fails on malformed TeX, and would draw well-formed TeX as maths)."""
+    for text in fig.findobj(lambda artist: hasattr(artist, "set_parse_math")):
+        text.set_parse_math(False)
+
+
 def _save(fig: Any, path: Path) -> None:
+    _literal(fig)
     fig.savefig(path, format="svg", metadata=SVG_METADATA, bbox_inches="tight")
 
 
@@ -100,7 +109,7 @@ def _label(fig: Any, ax: Any, labels: list[tuple[str, float, float]]) -> None:
     for text, x, y in labels:
         for (dx, dy), ha in LABEL_OFFSETS:
             note = ax.annotate(text, (x, y), xytext=(dx, dy), ha=ha, textcoords="offset points", fontsize=8,
-                               zorder=4)
+                               zorder=4, parse_math=False)
             box = note.get_window_extent(renderer).expanded(1.05, 1.1)
             if not any(box.overlaps(b) for b in boxes):
                 boxes.append(box)

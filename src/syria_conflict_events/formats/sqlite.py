@@ -23,7 +23,7 @@ import pyarrow.compute as pc
 
 from ..arrow_types import text_bytes
 from ..declaration import Declaration, Field, Table
-from .errors import ReleaseError
+from ..exceptions import ReleaseError
 
 VOCABULARY_TABLE = "sce_vocabulary"
 PACKAGE_TABLE = "sce_package"

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from syria_conflict_events.release import zipping
-from syria_conflict_events.release.zipping import Packer, sha256sums, write_zip
+from syria_conflict_events.formats import zipping
+from syria_conflict_events.formats.zipping import Packer, sha256sums, write_zip
 
 UNZIP = shutil.which("unzip")
 

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+import yaml
 from conftest import VALID_ROWS, write_package
 
 from syria_conflict_events.declaration import load_declaration
@@ -74,15 +75,21 @@ def _edge_values(rows: dict) -> None:
 
 
 CASES: dict[str, Callable[[dict], None]] = {"many-broken-cells": _many_broken_cells, "edge-values": _edge_values}
-# Where the two differ on purpose, each with the reason; a stale entry fails the test too.
-# frictionless 5 parses dates with strptime and integers with int(), both more lenient than the
-# Table Schema's ISO 8601 dates and SCE's canonical digits; the vectorised layer keeps the stricter form.
-KNOWN_DIFFERENCES: dict[str, dict[tuple, str]] = {
-    "edge-values": {
-        ("data/agreements.csv", 2, "date_signed", "type"): "2019-1-01: not zero-padded, not ISO 8601",
-        ("data/claims.csv", 3, "fatalities_claimed", "type"): "+1: a sign is not canonical for a count",
-    },
-}
+
+
+def _known_differences() -> dict[str, dict[tuple, str]]:
+    """Where the two layers differ on purpose (tests/fixtures/engine_differences.yaml), by case."""
+    data = yaml.safe_load((Path(__file__).parent / "fixtures" / "engine_differences.yaml").read_text(encoding="utf-8"))
+    return {case: {(d["path"], d["row"], d["column"], d["rule"]): d["reason"] for d in cells}
+            for case, cells in (data or {}).items()}
+
+
+KNOWN_DIFFERENCES = _known_differences()
+
+
+def test_every_known_difference_names_a_case_and_a_reason():
+    assert set(KNOWN_DIFFERENCES) <= set(CASES)
+    assert all(reason.strip() for cells in KNOWN_DIFFERENCES.values() for reason in cells.values())
 
 
 @pytest.mark.parametrize("case", list(CASES))

@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 from json.encoder import encode_basestring  # type: ignore[attr-defined]  # json.dumps' own, in C
 from typing import TYPE_CHECKING, Any, BinaryIO
 
-from .dictionary import code
-from .errors import ReleaseError
+from ..exceptions import ReleaseError
+from ..markdown_text import code
 from .semver import highest
 from .snapshot import Snapshot, TableSnapshot
 
@@ -219,7 +219,7 @@ def _row_texts(table: pa.Table, level: int) -> Iterator[str]:
     the indent of ``level``: made column-wise by Arrow, a batch of rows at a time (a diff that
     adds a whole table writes every row)."""
     from ..arrow_types import text_bytes
-    from .json_text import batches, escaped_strings, join_parts, widened
+    from ..formats.json_text import batches, escaped_strings, join_parts, widened
 
     inner = "\n" + _INDENT * (level + 1)
     keys = [encode_basestring(name) for name in table.column_names]

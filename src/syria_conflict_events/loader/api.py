@@ -1,0 +1,132 @@
+"""The public API: :func:`load`, :func:`load_all`, :func:`versions`, and the sources they read
+(the bundled copy, a package directory, a pinned release fetched and verified)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
+
+from .. import download
+from .convert import _warn, convert
+from .descriptor import Package, open_package, read_text_table
+from .specs import CellProblem, TableSpec
+
+if TYPE_CHECKING:
+    import pandas as pd
+    import pyarrow as pa
+
+    from ..dataset import Dataset
+
+
+def _read(package: Package, table: str, *, verify: bool = True) -> tuple[pd.DataFrame, list[CellProblem]]:
+    return convert(read_text_table(package, table, verify=verify), package.spec(table))
+
+
+def read_table(package: Package, table: str, *, verify: bool = True) -> pd.DataFrame:
+    """The typed frame of one table of ``package``; warns (DataWarning) about unreadable cells.
+
+    With ``verify``, a table listed in the package's SHA256SUMS must match its checksum.
+    """
+    frame, problems = _read(package, table, verify=verify)
+    _warn(problems, stacklevel=2)
+    return frame
+
+
+def open_source(version: str | None = None, root: str | Path | None = None, base_url: str | None = None,
+                cache_dir: str | Path | None = None, *, refresh: bool = False) -> Package:
+    """The package to read: a directory (``root``), a pinned release (``version``, fetched and
+    verified on first use) or, by default, the bundled copy."""
+    if version is not None and root is not None:
+        raise ValueError("give either version= (a published release) or root= (a package directory), not both")
+    if root is not None:
+        return open_package(root)
+    if version is not None:
+        return open_package(download.extracted_release(version, base_url=base_url, cache_dir=cache_dir,
+                                                       refresh=refresh))
+    from ..paths import resource_root
+
+    return open_package(resource_root())
+
+
+Frames = dict[str, "pd.DataFrame"]
+T = TypeVar("T")
+
+
+def _verified_read(names: list[str] | None, version: str | None, root: str | Path | None, base_url: str | None,
+                   cache_dir: str | Path | None, read: Callable[[Package], T]) -> tuple[Package, T]:
+    """``read`` of the source; a cached release whose file no longer matches SHA256SUMS is
+    extracted again and read once more."""
+    package = open_source(version, root, base_url, cache_dir)
+    for name in names or []:
+        package.spec(name)  # unknown table: fail before downloading more or reading anything
+    for attempt in (1, 2):
+        try:
+            return package, read(package)
+        except download.ChecksumError:
+            if version is None or attempt == 2:
+                raise
+            package = open_source(version, root, base_url, cache_dir, refresh=True)
+    raise AssertionError("unreachable")
+
+
+def load_text(table: str, *, version: str | None = None, root: str | Path | None = None,
+              base_url: str | None = None, cache_dir: str | Path | None = None) -> tuple[TableSpec, pa.Table]:
+    """One table's spec and its cells as text (empty = null), from the same sources as
+    :func:`load` (checksums verified the same way), without converting anything."""
+    package, text = _verified_read([table], version, root, base_url, cache_dir,
+                                   lambda p: read_text_table(p, table))
+    return package.spec(table), text
+
+
+def _read_all(names: list[str] | None, version: str | None, root: str | Path | None, base_url: str | None,
+              cache_dir: str | Path | None) -> tuple[Package, Frames, dict[str, list[CellProblem]]]:
+    """Read tables; a cached release whose file no longer matches SHA256SUMS is extracted again."""
+    package, results = _verified_read(names, version, root, base_url, cache_dir,
+                                      lambda p: {n: _read(p, n) for n in names or p.table_names})
+    frames = {n: frame for n, (frame, _) in results.items()}
+    return package, frames, {n: problems for n, (_, problems) in results.items() if problems}
+
+
+def _check(frames: Frames, problems: dict[str, list[CellProblem]], validate: bool) -> None:
+    if not validate:
+        for found in problems.values():
+            _warn(found, stacklevel=3)
+        return
+    from ..models import validate_tables
+
+    validate_tables(frames, problems)
+
+
+def load(table: str, *, version: str | None = None, validate: bool = False, root: str | Path | None = None,
+         base_url: str | None = None, cache_dir: str | Path | None = None) -> pd.DataFrame:
+    """One table as a typed pandas DataFrame.
+
+    - ``version=None``: the data bundled with this package (no network).
+    - ``version="X.Y.Z"``: that published release, downloaded once, verified against the
+      registered SHA-256 and cached (see :mod:`syria_conflict_events.download`).
+    - ``root=``: a package directory (datapackage.json + data/), e.g. an extracted release.
+    - ``validate=True`` runs the table's pandera model (:mod:`syria_conflict_events.models`, the
+      rules of the installed version, needs the ``validate`` extra) and raises
+      ``TableValidationError`` listing every failure, including cells that could not be read
+      (without it those only raise a :class:`DataWarning` and become missing).
+    """
+    _, frames, problems = _read_all([table], version, root, base_url, cache_dir)
+    _check(frames, problems, validate)
+    return frames[table]
+
+
+def load_all(*, version: str | None = None, validate: bool = False, root: str | Path | None = None,
+             base_url: str | None = None, cache_dir: str | Path | None = None) -> Dataset:
+    """Every table, as a :class:`~syria_conflict_events.dataset.Dataset` (a mapping of frames with
+    join helpers). Arguments as for :func:`load`; validation includes the cross-table rules."""
+    from ..dataset import Dataset
+
+    package, frames, problems = _read_all(None, version, root, base_url, cache_dir)
+    _check(frames, problems, validate)
+    return Dataset(frames, {n: package.spec(n) for n in frames}, version=package.version, root=package.root)
+
+
+def versions() -> list[str]:
+    """Published releases this installation can fetch and verify (oldest first)."""
+    return download.known_versions()
