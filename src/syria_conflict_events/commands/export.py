@@ -158,7 +158,7 @@ def _writer(fmt: str, table: str, kwargs: dict[str, Any]) -> tuple[Callable[[Bin
 
     spec, text = guarded(lambda: load_text(table, **kwargs))
     if fmt == "csv":  # each cell's text as the package stores it ("36.20" stays "36.20", "007" stays "007")
-        from ..release.csv_text import write_csv
+        from ..formats.csv_text import write_csv
 
         stored = text
         return (lambda out: write_csv(out, stored)), stored.num_rows

@@ -79,13 +79,15 @@ def _run(args: argparse.Namespace) -> int:
     try:
         with Staging(decl.tables["events"].field_names) as staging:
             if args.kind == "ucdp-ged":
-                from ..importers.ucdp_ged import SCHEME, Options, read_ucdp
+                from ..importers.ucdp_columnar import read_ucdp
+                from ..importers.ucdp_ged import SCHEME, Options
 
                 read_ucdp(args.file, decl, Options(args.country, args.date_from, args.date_to, args.scheme_version),
                           staging)
                 importer, id_column, id_label = "UCDP GED", "id", "UCDP id"
             else:
-                from ..importers.acled import SCHEME, Options, actor_specs, read_acled  # type: ignore[assignment]
+                from ..importers.acled import SCHEME, Options, actor_specs  # type: ignore[assignment]
+                from ..importers.acled_columnar import read_acled
 
                 read_acled(args.file, decl, Options(args.country, args.date_from, args.date_to, args.scheme_version),
                            staging)

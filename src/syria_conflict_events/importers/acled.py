@@ -39,7 +39,6 @@ from .common import (
     inside_country,
     parse_count,
     parse_date,
-    read_rows,
 )
 from .staging import Staging
 
@@ -214,17 +213,6 @@ class AcledRows:
         staging.event(EventRecord(line, event_id, fields, place, actors, claims), [], cell_notes)
 
 
-def read_acled(path: Path, decl: Declaration, options: Options, staging: Staging) -> None:
-    """Each row of the export to ``staging`` (see :meth:`AcledRows.map`); read by Arrow, column-wise,
-    when it can be (:mod:`.acled_columnar`), else row by row. Actors are staged by name and made
-    into specs once the whole file is read (:func:`actor_specs`)."""
-    from .acled_columnar import read_columnar
-
-    rows = AcledRows(path, decl, options, staging)
-    if read_columnar(path, rows):
-        return
-    for line, row in read_rows(path, required=REQUIRED):
-        rows.map(line, row)
 
 
 def _pending(name: str) -> ActorSpec:

@@ -11,10 +11,23 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .acled import ACLED_ACTOR, REQUIRED, AcledRows, ActorSpec, _event_date, _inter, _pending, _pick, _place
+from ..declaration import Declaration
+from .acled import (
+    ACLED_ACTOR,
+    REQUIRED,
+    AcledRows,
+    ActorSpec,
+    Options,
+    _event_date,
+    _inter,
+    _pending,
+    _pick,
+    _place,
+)
 from .arrow_read import NotColumnar, header_of, map_guarded, rows_of, text_batches
 from .columns import distinct, expand, mapped, mapped_many, positions
-from .common import clean, country_code, parse_count
+from .common import clean, country_code, parse_count, read_rows
+from .staging import Staging
 
 _ACTORS = ("actor1", "actor2", "assoc_actor_1", "assoc_actor_2")
 _PLACE = ("admin1", "admin2", "location", "latitude", "longitude")
@@ -250,3 +263,13 @@ def _count_text(value: str) -> str | None:
     except ValueError:
         return None
     return "" if count is None else str(count)
+
+def read_acled(path: Path, decl: Declaration, options: Options, staging: Staging) -> None:
+    """Each row of the export to ``staging`` (see :meth:`AcledRows.map`); read by Arrow, column-wise,
+    when it can be (:mod:`.acled_columnar`), else row by row. Actors are staged by name and made
+    into specs once the whole file is read (:func:`actor_specs`)."""
+    rows = AcledRows(path, decl, options, staging)
+    if read_columnar(path, rows):
+        return
+    for line, row in read_rows(path, required=REQUIRED):
+        rows.map(line, row)

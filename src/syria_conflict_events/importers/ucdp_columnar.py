@@ -16,9 +16,11 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ..declaration import Declaration
 from .arrow_read import NotColumnar, header_of, map_guarded, rows_of, text_batches
 from .columns import mapped, mapped_many, positions
-from .common import clean, country_code, crosswalk, parse_count, parse_date
+from .common import clean, country_code, crosswalk, parse_count, parse_date, read_rows
+from .staging import Staging
 from .ucdp_ged import (
     _FIGURES,
     _PLACE_COLUMNS,
@@ -27,6 +29,7 @@ from .ucdp_ged import (
     DEFAULT_TYPES,
     REQUIRED,
     UCDP_ACTOR,
+    Options,
     UcdpRows,
     _actor,
     _alias,
@@ -278,3 +281,13 @@ def _first(codes: list[str]) -> str | None:
 
 def _constant(value: object, n: int, kind: pa.DataType) -> pa.Array:
     return pa.repeat(pa.scalar(value, kind), n)
+
+def read_ucdp(path: Path, decl: Declaration, options: Options, staging: Staging) -> None:
+    """Each row of the export to ``staging`` (see :meth:`UcdpRows.map`). A later row with the id of
+    an imported one is reported by the assembly (:func:`assembly.resolve_duplicates`). The file is
+    read by Arrow, column-wise, when it can be (:mod:`.ucdp_columnar`); else row by row."""
+    rows = UcdpRows(path, decl, options, staging)
+    if read_columnar(path, rows):
+        return
+    for line, row in read_rows(path, required=REQUIRED):
+        rows.map(line, row)

@@ -41,7 +41,6 @@ from .common import (
     inside_country,
     parse_count,
     parse_date,
-    read_rows,
 )
 from .staging import Staging
 
@@ -401,17 +400,6 @@ class UcdpRows:
 
 
 
-def read_ucdp(path: Path, decl: Declaration, options: Options, staging: Staging) -> None:
-    """Each row of the export to ``staging`` (see :meth:`UcdpRows.map`). A later row with the id of
-    an imported one is reported by the assembly (:func:`assembly.resolve_duplicates`). The file is
-    read by Arrow, column-wise, when it can be (:mod:`.ucdp_columnar`); else row by row."""
-    from .ucdp_columnar import read_columnar
-
-    rows = UcdpRows(path, decl, options, staging)
-    if read_columnar(path, rows):
-        return
-    for line, row in read_rows(path, required=REQUIRED):
-        rows.map(line, row)
 
 
 def _source_claims(office_cell: str, date_cell: str, headline_cell: str, article_cell: str) -> list[ClaimSpec]:
