@@ -6,8 +6,13 @@ numbers in every notation, early dates, integer vocabulary codes, rows out of ke
 CRLF line ends; cells that are not of their type (read as missing, with a warning); and a package
 whose Table Schemas are not the installed declaration's (an older release, Parquet by pandas).
 
-Regenerate only on purpose: ``python tests/test_export_frozen.py --freeze`` (it runs the code on
-its PYTHONPATH).
+The CSV files were frozen again for issue 17 (and again after merging 1.0.0's model): CSV export
+writes each cell's text as the package stores it (``007`` stays ``007``, ``1.50`` stays ``1.50``, a
+cell that is not of its type keeps its text), where the row-by-row implementation wrote the typed
+value.
+
+Regenerate only on purpose: ``python tests/test_export.py --freeze`` (it runs the code on its
+PYTHONPATH).
 
 `sce export`'s column-wise writers against their row-by-row definitions: formats/csv_text
 against csv.writer on generated tables (every kind of cell, batches of a few rows), and the

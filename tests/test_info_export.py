@@ -176,3 +176,28 @@ def test_export_onto_a_directory_exits_2_and_leaves_it(built, tmp_path, capsys):
     err = capsys.readouterr().err
     assert f"sce export: {target}: cannot write:" in err and "Traceback" not in err
     assert sorted(p.name for p in tmp_path.rglob("*")) == ["inside", "taken"]
+
+
+def test_export_csv_keeps_each_cells_text_and_round_trips(tmp_path, capsys):
+    """CSV export writes the text the package stores: "36.20" stays "36.20" (not 36.2) and "007"
+    stays "007" (not 7), so exporting a canonical file gives that file back, byte for byte."""
+    import copy
+
+    rows = copy.deepcopy(VALID_ROWS)
+    rows["places"][0]["latitude"] = "36.20"
+    rows["events"][0]["fatalities_best"] = "007"
+    pkg = write_package(tmp_path / "pkg", rows)
+    for table in rows:
+        out = tmp_path / f"{table}.csv"
+        assert main(["export", table, "--format", "csv", "--package", str(pkg), "--out", str(out)]) == 0
+        assert out.read_bytes() == (pkg / "data" / f"{table}.csv").read_bytes(), table
+    capsys.readouterr()
+    assert main(["export", "places", "--format", "csv", "--package", str(pkg)]) == 0
+    assert ",36.20," in capsys.readouterr().out
+
+
+def test_export_csv_of_the_bundled_data_is_the_data(tmp_path):
+    for table in DECL.tables:
+        out = tmp_path / f"{table}.csv"
+        assert main(["export", table, "--format", "csv", "--package", str(REPO), "--out", str(out)]) == 0
+        assert out.read_bytes() == (REPO / "data" / f"{table}.csv").read_bytes(), table

@@ -1,5 +1,6 @@
 """sce export TABLE --format csv|json|parquet [--out PATH] [--package DIR | --version X.Y.Z]: one
-table as canonical CSV, JSON records (an array of objects, every field present, null when empty:
+table as canonical CSV (each cell's text as the package stores it: the export of a canonical file
+is that file, byte for byte), JSON records (an array of objects, every field present, null when empty:
 the release's form) or Parquet (the release's Arrow types). CSV and JSON go to standard output
 without --out; Parquet needs --out. The output file is replaced in one step, never half-written."""
 
@@ -156,6 +157,11 @@ def _writer(fmt: str, table: str, kwargs: dict[str, Any]) -> tuple[Callable[[Bin
     from ..loader import convert, load_text, typed_arrow, warn_unreadable
 
     spec, text = guarded(lambda: load_text(table, **kwargs))
+    if fmt == "csv":  # each cell's text as the package stores it ("36.20" stays "36.20", "007" stays "007")
+        from ..formats.csv_text import write_csv
+
+        stored = text
+        return (lambda out: write_csv(out, stored)), stored.num_rows
     if fmt == "parquet" and _declared_table(spec) is None:
         frame, problems = convert(text, spec)
         warn_unreadable(problems)

@@ -68,47 +68,57 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
+    import json
+
     from ..declaration import load_declaration
-    from ..importers.common import ImporterError, assemble, changes_json, read_existing, write_package
+    from ..importers.assembly import assemble_and_write, resolve_duplicates
+    from ..importers.common import ImporterError
+    from ..importers.staging import Staging
 
     decl = load_declaration()
     try:
-        if args.kind == "ucdp-ged":
-            from ..importers.ucdp_ged import SCHEME, Options, read_ucdp
+        with Staging(decl.tables["events"].field_names) as staging:
+            if args.kind == "ucdp-ged":
+                from ..importers.ucdp_columnar import read_ucdp
+                from ..importers.ucdp_ged import SCHEME, Options
 
-            options = Options(args.country, args.date_from, args.date_to, args.scheme_version)
-            records, problems, filtered = read_ucdp(args.file, decl, options)
-            importer = "UCDP GED"
-        else:
-            from ..importers.acled import SCHEME, Options, read_acled  # type: ignore[assignment]
+                read_ucdp(args.file, decl, Options(args.country, args.date_from, args.date_to, args.scheme_version),
+                          staging)
+                importer, id_column, id_label = "UCDP GED", "id", "UCDP id"
+            else:
+                from ..importers.acled import SCHEME, Options, actor_specs  # type: ignore[assignment]
+                from ..importers.acled_columnar import read_acled
 
-            options = Options(args.country, args.date_from, args.date_to, args.scheme_version)
-            records, problems, filtered = read_acled(args.file, decl, options)
-            importer = "ACLED"
-        for problem in problems[:MAX_PRINTED]:
-            print(problem.text(), file=sys.stderr)
-        if len(problems) > MAX_PRINTED:
-            print(f"... and {len(problems) - MAX_PRINTED} more", file=sys.stderr)
-        unmapped = [p for p in problems if not p.warning]
-        if unmapped and args.strict:
-            raise CommandError(f"{len(unmapped)} row(s) could not be mapped (--strict): nothing written", 1)
-        if args.out.exists() and not args.out.is_dir():
-            raise CommandError(f"{args.out}: not a directory")
-        if args.kind == "acled":
-            _outside_checkout(args.out)
-        existing = read_existing(args.out, decl)
-        result = assemble(decl, records, existing, event_scheme=SCHEME, scheme_version=args.scheme_version,
-                          importer=importer)
-        result.written = write_package(args.out, decl, result.rows)
+                read_acled(args.file, decl, Options(args.country, args.date_from, args.date_to, args.scheme_version),
+                           staging)
+                actor_specs(decl, staging)
+                importer, id_column, id_label = "ACLED", "event_id_cnty", "ACLED id"
+            resolve_duplicates(staging, column=id_column, label=id_label, path=str(args.file))
+            texts, total = staging.problem_texts(MAX_PRINTED)
+            for text in texts:
+                print(text, file=sys.stderr)
+            if total > MAX_PRINTED:
+                print(f"... and {total - MAX_PRINTED} more", file=sys.stderr)
+            unmapped, warnings = staging.problem_counts()
+            if unmapped and args.strict:
+                raise CommandError(f"{unmapped} row(s) could not be mapped (--strict): nothing written", 1)
+            if args.out.exists() and not args.out.is_dir():
+                raise CommandError(f"{args.out}: not a directory")
+            if args.kind == "acled":
+                _outside_checkout(args.out)
+            result = assemble_and_write(staging, decl, args.out, event_scheme=SCHEME,
+                                        scheme_version=args.scheme_version, importer=importer,
+                                        report=args.changes is not None)
+            filtered = staging.filtered
     except ImporterError as exc:
         raise CommandError(str(exc), exc.exit_code) from exc
     except OSError as exc:
         raise CommandError(f"{exc.filename or args.out}: {exc.strerror}") from exc
     if args.changes:
-        args.changes.write_text(changes_json(result), encoding="utf-8")
-    print(f"{args.out}: {len(records):,} events imported from {args.file} "
-          f"({len(result.added):,} added, {len(result.changed):,} changed, {len(result.retired):,} retired, "
-          f"{result.unchanged:,} unchanged); {len(unmapped):,} row(s) not mapped, "
-          f"{len(problems) - len(unmapped):,} warning(s); {filtered:,} filtered out; "
+        args.changes.write_text(json.dumps(result.report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(f"{args.out}: {result.events:,} events imported from {args.file} "
+          f"({result.added:,} added, {result.changed:,} changed, {result.retired:,} retired, "
+          f"{result.unchanged:,} unchanged); {unmapped:,} row(s) not mapped, "
+          f"{warnings:,} warning(s); {filtered:,} filtered out; "
           f"{len(result.written)} file(s) written")
     return 0

@@ -39,8 +39,8 @@ from .common import (
     inside_country,
     parse_count,
     parse_date,
-    read_rows,
 )
+from .staging import Staging
 
 SCHEME = "acled_event"
 REQUIRED = ("event_id_cnty", "event_date", "event_type", "sub_event_type", "actor1", "country", "location",
@@ -102,48 +102,55 @@ def _acled_source(version: str) -> SourceSpec:
                       "A user's own ACLED export under the ACLED licence; not redistributed.")
 
 
-def read_acled(path: Path, decl: Declaration, options: Options) -> tuple[list[EventRecord], list[Problem], int]:
-    """(records, problems, rows filtered out by --country/--from/--to)."""
-    wanted = None
-    if options.country:
-        wanted = country_code(decl, name=options.country, attribute="acled", value=options.country)
-        if wanted is None:
-            raise ImporterError(f"--country {options.country!r} is not in the country vocabulary")
-    rel = str(path)
-    rows = list(read_rows(path, required=REQUIRED))
-    # An actor's type comes from the inter code ACLED gives it as actor1/actor2.
-    inter_of: dict[str, str] = {}
-    for _, row in rows:
+class AcledRows:
+    """Maps one row of the export at a time, exactly (every check, every message): the path of the
+    rows the columnar reader (:mod:`.acled_columnar`) leaves to it, and of every row of a file it
+    cannot read."""
+
+    def __init__(self, path: Path, decl: Declaration, options: Options, staging: Staging):
+        self.decl, self.options, self.staging = decl, options, staging
+        self.wanted = None
+        if options.country:
+            self.wanted = country_code(decl, name=options.country, attribute="acled", value=options.country)
+            if self.wanted is None:
+                raise ImporterError(f"--country {options.country!r} is not in the country vocabulary")
+        self.rel = str(path)
+        self.source = _acled_source(options.scheme_version)
+
+    def note_inter_codes(self, row: dict[str, str]) -> None:
+        """An actor's type comes from the first inter code ACLED gives it as actor1/actor2, in any
+        row of the file (filtered out or not)."""
+        inter_of = self.staging.inter_of
         for actor_col, inter_col in (("actor1", "inter1"), ("actor2", "inter2")):
-            name, inter = clean(row.get(actor_col)), _inter(decl, row.get(inter_col, ""))
-            if name and inter:
-                inter_of.setdefault(name, inter)
-    sub_vocab = decl.vocabularies["sub_event_type"]
-    source = _acled_source(options.scheme_version)
-    records: list[EventRecord] = []
-    problems: list[Problem] = []
-    filtered = 0
-    seen: dict[str, int] = {}
-    for line, row in rows:
+            name = clean(row.get(actor_col))
+            if name and name not in inter_of:
+                inter = _inter(self.decl, row.get(inter_col, ""))
+                if inter:
+                    inter_of[name] = inter
+
+    def map(self, line: int, row: dict[str, str], *, inter_noted: bool = False) -> None:
+        """The row to ``staging``: an event, a row not imported with its problems, or a row left
+        out by --country/--from/--to (counted)."""
+        decl, options, staging, wanted, rel = self.decl, self.options, self.staging, self.wanted, self.rel
+        sub_vocab, source = decl.vocabularies["sub_event_type"], self.source
         if "__bad__" in row:
-            problems.append(Problem(rel, line, "-", row["__bad__"]))
-            continue
+            staging.rejected(line, "", [Problem(rel, line, "-", row["__bad__"])])
+            return
+        if not inter_noted:
+            self.note_inter_codes(row)
         errs: list[Problem] = []
         cell_notes = guard_cells(rel, line, row)
         event_id = clean(row["event_id_cnty"])
         iso3 = country_code(decl, name=row["country"], attribute="acled", value=clean(row["country"]))
         if wanted and iso3 != wanted:
-            filtered += 1
-            continue
+            staging.filtered += 1
+            return
         date = _event_date(row["event_date"])
         if date and not (options.date_from or date) <= date <= (options.date_to or date):
-            filtered += 1
-            continue
-        problems.extend(cell_notes)  # reported for the rows the filters kept
+            staging.filtered += 1
+            return
         if not event_id:
             errs.append(Problem(rel, line, "event_id_cnty", "empty ACLED event id"))
-        elif event_id in seen:
-            errs.append(Problem(rel, line, "event_id_cnty", f"ACLED id {event_id} already on line {seen[event_id]}"))
         if iso3 is None:
             errs.append(Problem(rel, line, "country", f"{row['country']!r} is not in the country vocabulary"))
         if date is None:
@@ -175,16 +182,15 @@ def read_acled(path: Path, decl: Declaration, options: Options) -> tuple[list[Ev
             errs.append(Problem(rel, line, "actor1", "no actor named"))
         place = _place(decl, row, iso3, geo, line, rel, errs) if iso3 else None
         if errs or place is None:
-            problems.extend(errs)
-            continue
-        seen[event_id] = line
-        actors = [(_actor(decl, actor1, inter_of), "side_a")]
+            staging.rejected(line, event_id, errs, cell_notes)  # notes: for the rows the filters kept
+            return
+        actors = [(_pending(actor1), "side_a")]
         if actor2:
-            actors.append((_actor(decl, actor2, inter_of), "side_b"))
+            actors.append((_pending(actor2), "side_b"))
         for col in ("assoc_actor_1", "assoc_actor_2"):
             for name in (clean(n) for n in row.get(col, "").split(";")):
                 if name and name not in (actor1, actor2):
-                    actors.append((_actor(decl, name, inter_of), "associated"))
+                    actors.append((_pending(name), "associated"))
         label = sub_vocab.get(sub).label  # type: ignore[union-attr]
         who = actor1 + (f" and {actor2}" if actor2 else "")
         fields = {
@@ -204,8 +210,26 @@ def read_acled(path: Path, decl: Declaration, options: Options) -> tuple[list[Ev
             claimant = ActorSpec(("name", publisher), publisher, "media",
                                  notes="Publisher ACLED lists as a source; actor type assumed by the importer.")
             claims.append(ClaimSpec(source, claimant, f"Reported by {publisher}, as ACLED records."))
-        records.append(EventRecord(line, event_id, fields, place, actors, claims))
-    return records, problems, filtered
+        staging.event(EventRecord(line, event_id, fields, place, actors, claims), [], cell_notes)
+
+
+
+
+def _pending(name: str) -> ActorSpec:
+    """An actor named in an event, typed once the whole file is read (:func:`actor_specs`)."""
+    return _PENDING.get(name) or _PENDING.setdefault(name, ActorSpec(("acled_actor", name), name, ""))
+
+
+_PENDING: dict[str, ActorSpec] = {}
+
+
+def actor_specs(decl: Declaration, staging: Staging) -> None:
+    """Replace the staged actors named in events by their specs, typed from ``staging.inter_of``
+    (publishers and ACLED itself are complete specs already)."""
+    items = staging.actors.items
+    for n, spec in enumerate(items):
+        if spec.key[0] == "acled_actor" and not spec.actor_type:
+            items[n] = _actor(decl, spec.name, staging.inter_of)
 
 
 def _actor(decl: Declaration, name: str, inter_of: dict[str, str]) -> ActorSpec:

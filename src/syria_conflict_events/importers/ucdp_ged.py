@@ -41,8 +41,8 @@ from .common import (
     inside_country,
     parse_count,
     parse_date,
-    read_rows,
 )
+from .staging import Staging
 
 SCHEME = "ucdp_ged"
 REQUIRED = ("id", "type_of_violence", "side_a", "side_b", "where_prec", "date_prec", "date_start",
@@ -251,28 +251,39 @@ def _make_actor(decl: Declaration, name: str, ucdp_id: str, gw: str) -> ActorSpe
                      notes="Actor type set by the UCDP GED importer from the actor's name; review it.")
 
 
-def read_ucdp(path: Path, decl: Declaration, options: Options) -> tuple[list[EventRecord], list[Problem], int]:
-    """(records, problems (rows not imported, and warnings), rows filtered out by --country/--from/--to)."""
-    check_crosswalk(decl)
-    wanted = _country_filter(decl, options.country)
-    rel = str(path)
-    records: list[EventRecord] = []
-    problems: list[Problem] = []
-    filtered = 0
-    seen: dict[str, int] = {}
-    sub_labels = {c.code: c.label for c in decl.vocabularies["sub_event_type"].codes}
-    ucdp_source = _ucdp_source(options.scheme_version)
-    role_a, role_b = crosswalk(decl, "role", "ucdp", "side_a"), crosswalk(decl, "role", "ucdp", "side_b")
-    # An export repeats countries, places, figures and source lists from row to row: what each
-    # maps to is computed once per distinct raw value in this file (places only when they mapped
-    # without a problem, which must be reported at every row that has it).
-    countries: dict[tuple[str, str], str | None] = {}
-    places: dict[tuple[str, ...], PlaceSpec] = {}
-    figure_claims: dict[tuple[int | None, ...], ClaimSpec] = {}
-    for line, row in read_rows(path, required=REQUIRED):
+class UcdpRows:
+    """Maps one row of the export at a time, exactly (every check, every message): the path of the
+    rows the columnar reader (:mod:`.ucdp_columnar`) leaves to it, and of every row of a file it
+    cannot read."""
+
+    def __init__(self, path: Path, decl: Declaration, options: Options, staging: Staging):
+        check_crosswalk(decl)
+        self.decl, self.options, self.staging = decl, options, staging
+        self.wanted = _country_filter(decl, options.country)
+        self.rel = str(path)
+        self.sub_labels = {c.code: c.label for c in decl.vocabularies["sub_event_type"].codes}
+        self.ucdp_source = _ucdp_source(options.scheme_version)
+        self.role_a = crosswalk(decl, "role", "ucdp", "side_a")
+        self.role_b = crosswalk(decl, "role", "ucdp", "side_b")
+        # An export repeats countries, places, figures and source lists from row to row: what each
+        # maps to is computed once per distinct raw value in this file (places only when they mapped
+        # without a problem, which must be reported at every row that has it).
+        self.countries: dict[tuple[str, str], str | None] = {}
+        self.places: dict[tuple[str, ...], PlaceSpec] = {}
+        self.figure_claims: dict[tuple[int | None, ...], ClaimSpec] = {}
+        # The number of each distinct place_key: the row-by-row importer held one place spec object
+        # per key, and a place's point cites the event where that object last began to write it.
+        self.place_idents: dict[tuple[str, ...], int] = {}
+
+    def map(self, line: int, row: dict[str, str]) -> None:
+        """The row to ``staging``: an event (with its warnings), a row not imported with its
+        problems, or a row left out by --country/--from/--to (counted)."""
+        decl, options, staging, wanted, rel = self.decl, self.options, self.staging, self.wanted, self.rel
+        sub_labels, ucdp_source, role_a, role_b = self.sub_labels, self.ucdp_source, self.role_a, self.role_b
+        countries, places, figure_claims = self.countries, self.places, self.figure_claims
         if "__bad__" in row:
-            problems.append(Problem(rel, line, "-", row["__bad__"]))
-            continue
+            staging.rejected(line, "", [Problem(rel, line, "-", row["__bad__"])])
+            return
         row_problems: list[Problem] = []
         warnings: list[Problem] = []
         cell_notes = guard_cells(rel, line, row)
@@ -284,17 +295,15 @@ def read_ucdp(path: Path, decl: Declaration, options: Options) -> tuple[list[Eve
                                                   value=country_key[1].split(",")[0])
         iso3 = countries[country_key]
         if wanted and iso3 != wanted:
-            filtered += 1
-            continue
+            staging.filtered += 1
+            return
         start, end = parse_date(row["date_start"]), parse_date(row["date_end"])
         if start and not (options.date_from or start) <= start <= (options.date_to or start):
-            filtered += 1
-            continue
+            staging.filtered += 1
+            return
         warnings.extend(cell_notes)  # reported for the rows the filters kept
         if not ucdp_id:
             row_problems.append(Problem(rel, line, "id", "empty UCDP event id"))
-        elif ucdp_id in seen:
-            row_problems.append(Problem(rel, line, "id", f"UCDP id {ucdp_id} already on line {seen[ucdp_id]}"))
         if iso3 is None:
             row_problems.append(Problem(rel, line, "country", f"{country_name!r} is not in the country vocabulary"))
         if start is None:
@@ -351,10 +360,8 @@ def read_ucdp(path: Path, decl: Declaration, options: Options) -> tuple[list[Eve
         if row_problems or place is None or not location:
             if not row_problems:
                 row_problems.append(Problem(rel, line, "where_prec", "cannot place the event"))
-            problems.extend(row_problems)
-            continue
-        seen[ucdp_id] = line
-        problems.extend(warnings)
+            staging.rejected(line, ucdp_id, row_problems)
+            return
         etype, sub = DEFAULT_TYPES[tov]
         actor_a = _actor(decl, side_a, _alias(row, "side_a_new_id", "side_a_dset_id", "side_a_id"),
                          row.get("gwnoa", ""))
@@ -386,9 +393,13 @@ def read_ucdp(path: Path, decl: Declaration, options: Options) -> tuple[list[Eve
         external = [(s, v) for s, v in (("ucdp_ged_relid", row.get("relid", "").strip()),
                                          ("ucdp_conflict", _alias(row, "conflict_new_id", "conflict_dset_id")),
                                          ("ucdp_dyad", _alias(row, "dyad_new_id", "dyad_dset_id"))) if v]
-        records.append(EventRecord(line, ucdp_id, fields, place, [(actor_a, role_a[0]), (actor_b, role_b[0])],
-                                   claims, external))
-    return records, problems, filtered
+        staging.event(EventRecord(line, ucdp_id, fields, place, [(actor_a, role_a[0]), (actor_b, role_b[0])],
+                                  claims, external), warnings,
+                      ident=self.place_idents.setdefault(place_key, len(self.place_idents)))
+
+
+
+
 
 
 def _source_claims(office_cell: str, date_cell: str, headline_cell: str, article_cell: str) -> list[ClaimSpec]:

@@ -1,0 +1,159 @@
+"""An export read by Arrow, as a stream of record batches of text, when Arrow reads it as Python's
+csv module would; else None, and the importer reads it row by row (:func:`common.read_rows`).
+
+Arrow reads it the same way when its quotes come in pairs (no quoted cell left open),
+no blank line (the csv module skips one but counts its line), no carriage return, and every row
+has the header's number of cells (Arrow stops at the first that has not: the importer then
+starts again, row by row, and reports it). A row's line, which messages name, is counted from
+the rows and the line breaks inside the cells before it.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+
+from .common import _CHUNK, MAX_CELL_CHARS, MAX_INPUT_BYTES, ImporterError, _check_utf8
+
+BLOCK_BYTES = 2 << 20  # a batch of a few thousand rows: memory stays that of a few batches
+
+
+class NotColumnar(Exception):
+    """Arrow met a row the csv module reads differently: import the file row by row."""
+
+
+@dataclass
+class _Shape:
+    lines: int  # physical lines, as the csv module counts them
+    plain: bool  # no carriage return, quotes in pairs
+
+
+def _shape(path: Path) -> _Shape:
+    quotes = newlines = 0
+    carriage_return, last = False, b""
+    with path.open("rb") as fh:
+        while chunk := fh.read(_CHUNK):
+            carriage_return = carriage_return or b"\r" in chunk
+            quotes += chunk.count(b'"')
+            newlines += chunk.count(b"\n")
+            last = chunk[-1:]
+    return _Shape(newlines + (1 if last not in (b"", b"\n") else 0), not carriage_return and quotes % 2 == 0)
+
+
+def header_of(path: Path, required: Iterable[str], max_bytes: int = MAX_INPUT_BYTES
+              ) -> tuple[list[str], int] | None:
+    """The header (names stripped and lower-cased), after the checks :func:`common.read_rows` makes
+    (size, UTF-8, required columns: an ImporterError), and the file's number of lines; None when
+    Arrow cannot read the file as the csv module would."""
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise ImporterError(f"{path}: {size:,} bytes is more than the limit of {max_bytes:,}")
+        _check_utf8(path)
+        with path.open("rb") as fh:
+            first = fh.readline()
+        shape = _shape(path)
+    except OSError as exc:
+        raise ImporterError(f"{path}: cannot read: {exc.strerror}") from exc
+    if not shape.plain or not first.strip() or first.count(b'"') % 2:
+        return None
+    try:
+        header = [h.strip().lower() for h in next(csv.reader([first.decode("utf-8-sig")], strict=True))]
+    except (csv.Error, StopIteration):
+        return None
+    missing = [c for c in required if c not in header]
+    if missing:
+        raise ImporterError(f"{path}:1: missing column(s) {', '.join(missing)}; "
+                            f"the header has {', '.join(header[:60])}")
+    return header, shape.lines
+
+
+def text_batches(path: Path, header: list[str], lines: int, wanted: Iterable[str]
+                 ) -> Iterator[tuple[pa.Array, dict[str, pa.Array]]]:
+    """(line of each row, the batch's ``wanted`` columns by name: "" for an empty cell, and for a
+    column the file lacks). Where the header repeats a name, its last column is read (as a row read
+    into a dict). Raises NotColumnar at a row Arrow cannot read, and at the end when the rows and
+    the line breaks inside cells do not add up to the file's ``lines`` (a blank line)."""
+    wanted = list(dict.fromkeys(wanted))
+    names = [f"c{i}" for i in range(len(header))]
+    column_of = {h: f"c{i}" for i, h in enumerate(header)}
+    try:
+        reader = pacsv.open_csv(
+            path,
+            read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, block_size=BLOCK_BYTES),
+            parse_options=pacsv.ParseOptions(newlines_in_values=True),
+            convert_options=pacsv.ConvertOptions(
+                column_types={n: pa.string() for n in names}, strings_can_be_null=False,
+                quoted_strings_can_be_null=False, check_utf8=False))
+        line = 2
+        while True:
+            try:
+                batch = reader.read_next_batch()
+            except StopIteration:
+                break
+            n = batch.num_rows
+            breaks = None  # line breaks inside each row's cells
+            for column in batch.columns:
+                counted = pc.count_substring(column, "\n")
+                if pc.max(counted).as_py():
+                    breaks = counted if breaks is None else pc.add(breaks, counted)
+            offsets = pa.array(range(n), pa.int64())
+            if breaks is not None:
+                before = pc.subtract(pc.cumulative_sum(breaks.cast(pa.int64())), breaks.cast(pa.int64()))
+                offsets = pc.add(offsets, before)
+            row_lines = pc.add(offsets, line)
+            line += n + (pc.sum(breaks).as_py() if breaks is not None else 0)
+            empty = pa.repeat(pa.scalar("", pa.string()), n)
+            yield row_lines, {w: batch.column(column_of[w]) if w in column_of else empty for w in wanted}
+    except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
+        raise NotColumnar(str(exc)) from None
+    if line - 1 != lines:
+        raise NotColumnar(f"{lines} lines, {line - 1} read: a blank line")
+
+
+# Python's str.lstrip() and \s over ASCII (common.guard_cells): RE2's \s leaves out \v and \x1c-\x1f.
+_SPACE = "[\t\n\x0b\x0c\r\x1c-\x1f ]"
+_FORMULA = f"^{_SPACE}*[=+\\-@]"
+_NUMBER = f"^{_SPACE}*[-+]?[0-9]+(\\.[0-9]*)?{_SPACE}*$"
+
+
+def guarded(columns: Iterable[pa.Array], n: int) -> list[int]:
+    """Positions of the rows :func:`common.guard_cells` may change or report (a cell not ASCII,
+    longer than MAX_CELL_CHARS, or led by a formula character and not a number): a superset,
+    mapped row by row, before the filters (which read the guarded cells)."""
+    mask = None
+    for column in columns:
+        odd = pc.or_(pc.invert(pc.string_is_ascii(column)), pc.greater(pc.utf8_length(column), MAX_CELL_CHARS))
+        formula = pc.and_(pc.match_substring_regex(column, _FORMULA),
+                          pc.invert(pc.match_substring_regex(column, _NUMBER)))
+        odd = pc.or_(odd, formula)
+        mask = odd if mask is None else pc.or_(mask, odd)
+    if mask is None or not pc.any(mask).as_py():
+        return []
+    return [i for i, v in enumerate(mask.to_pylist()) if v]
+
+
+def map_guarded(lines: pa.Array, columns: dict[str, pa.Array], names: list[str],
+                map_row: Callable[[int, dict[str, str]], None]) -> tuple[pa.Array, dict[str, pa.Array]]:
+    """Map the rows :func:`guarded` finds with ``map_row`` (row by row, as read: every column);
+    the batch's other rows."""
+    odd = guarded((columns[n] for n in names), len(lines))
+    if not odd:
+        return lines, columns
+    for offset, row in zip(odd, rows_of(columns, odd, names), strict=True):
+        map_row(lines[offset].as_py(), row)
+    keep = pa.array([True] * len(lines))
+    keep = pc.if_else(pc.is_in(pa.array(range(len(lines)), pa.int64()), pa.array(odd, pa.int64())), False, keep)
+    return pc.filter(lines, keep), {k: pc.filter(v, keep) for k, v in columns.items()}
+
+
+def rows_of(columns: dict[str, pa.Array], positions: list[int], names: list[str]) -> list[dict[str, str]]:
+    """Rows at ``positions`` as dicts (the header's columns), for the row-by-row mapping."""
+    taken = {n: pc.take(columns[n], pa.array(positions, pa.int64())).to_pylist() for n in names}
+    return [{n: taken[n][i] for n in names} for i in range(len(positions))]

@@ -1,0 +1,63 @@
+"""The importer's streamed canonical writer: csv.writer's bytes built column-wise, and a file
+replaced only when its bytes change (compared as they are made)."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pyarrow as pa
+import pytest
+
+from syria_conflict_events.declaration import load_declaration
+from syria_conflict_events.importers.csv_stream import write_if_changed
+
+TABLE = load_declaration().tables["sources"]
+CELLS = ["plain", "", "a,b", 'say "x"', '"', ",", "ﺡﻠﺑ 😀", " spaced ", "back\\slash", "tab\there"]
+
+
+def _batch(rows: list[list[str]]) -> pa.RecordBatch:
+    names = TABLE.field_names
+    return pa.record_batch([pa.array([r[i] for r in rows], pa.string()) for i in range(len(names))], names=names)
+
+
+def _expected(rows: list[list[str]]) -> bytes:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(TABLE.field_names)
+    writer.writerows(rows)
+    return buf.getvalue().encode("utf-8")
+
+
+def _rows(n: int, shift: int = 0) -> list[list[str]]:
+    width = len(TABLE.field_names)
+    return [[CELLS[(i + j + shift) % len(CELLS)] for j in range(width)] for i in range(n)]
+
+
+def test_lines_are_csv_writers_bytes(tmp_path):
+    rows = _rows(25)
+    assert write_if_changed(tmp_path / "t.csv", TABLE, [_batch(rows[:10]), _batch(rows[10:])])
+    assert (tmp_path / "t.csv").read_bytes() == _expected(rows)
+
+
+@pytest.mark.parametrize("old", [_rows(25), _rows(30), _rows(20), _rows(25, shift=1), _rows(0)])
+def test_a_file_is_replaced_only_when_its_bytes_change(tmp_path, old):
+    path = tmp_path / "t.csv"
+    path.write_bytes(_expected(old))
+    new = _rows(25)
+    mtime = path.stat().st_mtime_ns
+    changed = write_if_changed(path, TABLE, [_batch(new[:7]), _batch(new[7:])])
+    assert path.read_bytes() == _expected(new)
+    assert changed == (old != new)
+    if not changed:
+        assert path.stat().st_mtime_ns == mtime
+    assert [p.name for p in tmp_path.iterdir()] == ["t.csv"]  # no temporary file left
+
+
+def test_a_batch_with_a_line_break_in_a_cell_is_written_as_the_canonical_writer_writes_it(tmp_path):
+    """The importer's cleaning removes line breaks; should one reach the writer, its batch goes
+    through the canonical writer's proof, which writes what csv.writer writes."""
+    rows = _rows(3)
+    rows[1][1] = "two\nlines"
+    assert write_if_changed(tmp_path / "t.csv", TABLE, [_batch(rows)])
+    assert (tmp_path / "t.csv").read_bytes() == _expected(rows)
