@@ -335,8 +335,9 @@ def test_bundled_data_columnwise_is_row_by_row(fmt):
 
 
 def test_csv_of_the_bundled_data_is_its_file_but_for_the_text_of_numbers():
-    """The export writes each number as Python does (36.20 -> 36.2), as it always has; the files
-    keep the text they were written with, so they are not copied."""
+    """The row-by-row writer (from load()'s typed frame, the path an older schema's Parquet takes)
+    writes each number as Python does (36.20 -> 36.2); `sce export --format csv` itself keeps the
+    stored text (test_info_export.test_export_csv_keeps_each_cells_text_and_round_trips)."""
     import csv
 
     for table in DECL.tables.values():
