@@ -29,6 +29,7 @@ from .event_map import map_page
 from .event_pages import event_pages
 from .event_text import index as index_records
 from .figures import event_map, timeline
+from .home import glance
 from ..release.registry import REGISTRY_NAME, committed_registry, read_registry
 from ..release.swap import JOURNAL
 
@@ -152,11 +153,13 @@ def write_generated(docs_dir: Path, root: Path, decl: Declaration, release_dir: 
         shutil.rmtree(out)
     (out / "snippets").mkdir(parents=True)
     rows = _read_records(root, decl)
+    records = index_records(rows)
     files: dict[str, str] = {
         f"{GENERATED}/data-dictionary.md": data_dictionary(decl),
         f"{GENERATED}/coverage.md": _coverage(root, decl),
         f"{GENERATED}/release-diff.md": _release_diff(release_dir),
         f"{SNIPPETS}/overview.md": _overview(decl, rows),
+        f"{SNIPPETS}/glance.md": glance(decl, rows, records),
         f"{SNIPPETS}/citation.md": _citation(decl),
         f"{SNIPPETS}/downloads.md": _downloads(decl, root, release_dir, releases),
         f"{SNIPPETS}/figures.md": _figures(decl, rows, out),
@@ -169,7 +172,6 @@ def write_generated(docs_dir: Path, root: Path, decl: Declaration, release_dir: 
     for name in decl.vocabularies:
         section = vocabulary_section(decl, name)[2:]  # without the heading: pages give their own
         files[f"{SNIPPETS}/vocabulary-{name}.md"] = "\n".join(section)
-    records = index_records(rows)
     files[f"{GENERATED}/map.md"] = map_page(records, docs_dir)
     for sub, pages in (("events", event_pages(records)), ("control", control_pages(records, docs_dir))):
         (out / sub).mkdir()
