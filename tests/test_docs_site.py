@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import html
+import re
 import shutil
 from pathlib import Path
 
@@ -116,3 +117,40 @@ def test_build_release_builds_the_site_into_dist(tmp_path, valid_package):
     assert "data/events.csv" in download  # the release's file list, from its datapackage.json
     assert any("documentation site" in line for line in lines)
     assert [p.name for p in (tmp_path / "dist").iterdir() if p.name.startswith(".")] == []
+
+
+def _dictionary_rows(page: str, table: str) -> dict[str, list[str]]:
+    """The field rows of one table of the built data dictionary, as a browser shows their cells."""
+    start = page.index(f'id="table-{table}"')
+    section = page[start:page.index("</table>", start)]
+    out = {}
+    for row in re.findall(r"<tr>(.*?)</tr>", section, re.S)[1:]:
+        cells = [html.unescape(re.sub(r"<[^>]+>", "", c)).strip() for c in re.findall(r"<td>(.*?)</td>", row, re.S)]
+        out[cells[0]] = cells
+    return out
+
+
+def _same(example: str, value: str) -> bool:
+    text = " ".join(value.split())
+    if example.endswith("…"):
+        return text.startswith(example[:-1])
+    try:
+        return float(example) == float(text)
+    except ValueError:
+        return example == text
+
+
+def test_dictionary_examples_come_from_each_tables_own_data(built_site):
+    from conftest import VALID_ROWS
+
+    page = (built_site / "generated" / "data-dictionary" / "index.html").read_text(encoding="utf-8")
+    for table in ("places", "agreements", "events", "actors"):
+        rows = _dictionary_rows(page, table)
+        for f in DECL.tables[table].fields:
+            first = next((r[f.name] for r in VALID_ROWS.get(table, []) if str(r.get(f.name, "")).strip()), None)
+            example = rows[f.name][-1]
+            if first is None:
+                assert example == "", f"{table}.{f.name}: an example where the table has no value"
+            else:
+                assert _same(example, first), f"{table}.{f.name}: example {example!r}, first value {first!r}"
+    assert "do not edit" not in page and "schemas/*.yaml" not in page

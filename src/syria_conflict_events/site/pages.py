@@ -22,7 +22,7 @@ from ..declaration import Declaration
 from ..markdown_text import fenced, literal
 from ..paths import repo_root
 from ..release.citation import bibtex, citation_text, download_url, release_page_url
-from ..release.dictionary import cell, data_dictionary, vocabulary_section
+from ..release.dictionary import cell, data_dictionary, examples_from, vocabulary_section
 from ..exceptions import ReleaseError
 from .control_map import control_pages
 from .event_map import map_page
@@ -155,7 +155,7 @@ def write_generated(docs_dir: Path, root: Path, decl: Declaration, release_dir: 
     rows = _read_records(root, decl)
     records = index_records(rows)
     files: dict[str, str] = {
-        f"{GENERATED}/data-dictionary.md": data_dictionary(decl),
+        f"{GENERATED}/data-dictionary.md": data_dictionary(decl, examples_from(decl, rows), note=False),
         f"{GENERATED}/coverage.md": _coverage(root, decl),
         f"{GENERATED}/release-diff.md": _release_diff(release_dir),
         f"{SNIPPETS}/overview.md": _overview(decl, rows),
