@@ -52,7 +52,6 @@ def test_every_page_is_built(built_site):
     missing = [p for p in PAGES if not (built_site / p).is_file()]
     assert missing == []
     assert (built_site / "generated" / "timeline.svg").is_file()
-    assert (built_site / "generated" / "map.svg").is_file()
     assert not (built_site / "generated" / "snippets").exists(), "snippets must not become pages"
 
 
@@ -112,7 +111,7 @@ def test_build_release_builds_the_site_into_dist(tmp_path, valid_package):
     lines: list[str] = []
     build_release(valid_package, tmp_path / "dist", site=site_module.SITE, update_registry=False, progress=lines.append)
     site = tmp_path / "dist" / "site"
-    assert (site / "index.html").is_file() and (site / "generated" / "map.svg").is_file()
+    assert (site / "index.html").is_file() and (site / "generated" / "timeline.svg").is_file()
     download = (site / "download" / "index.html").read_text(encoding="utf-8")
     assert "data/events.csv" in download  # the release's file list, from its datapackage.json
     assert any("documentation site" in line for line in lines)

@@ -28,8 +28,9 @@ from .control_map import control_pages
 from .event_map import map_page
 from .event_pages import event_pages
 from .event_text import index as index_records
-from .figures import event_map, timeline
+from .figures import timeline
 from .home import glance
+from .templates import render
 from ..release.registry import REGISTRY_NAME, committed_registry, read_registry
 from ..release.swap import JOURNAL
 
@@ -91,26 +92,8 @@ def _downloads(decl: Declaration, root: Path, release_dir: Path | None, releases
 
 
 def _figures(decl: Declaration, rows: dict[str, list[dict[str, Any]]], out: Path) -> str:
-    events, places = rows.get("events", []), rows.get("places", [])
-    t = timeline(decl, events, out / "timeline.svg")
-    m = event_map(decl, events, places, out / "map.svg")
-    return "\n".join([
-        "## Timeline", "",
-        "![Bar chart: number of events on each day of the covered span, stacked by event type]"
-        "(generated/timeline.svg){ #timeline }", "",
-        f"Events per day from {t.detail}, stacked by event type. An event dated to a span "
-        f"of days counts on each of those days. {t.shown} events fall in the span; {t.left_out} context events "
-        "outside it are not shown.", "",
-        "## Map", "",
-        "![Map: places as grey points and events as red circles sized by the number of events at each place]"
-        "(generated/map.svg){ #map }", "",
-        f"Places with coordinates (grey) and events at each place (red, area proportional to the count; labels "
-        "name the places with the most events where they fit). "
-        f"{m.detail}; {m.shown} events are at a place with a point, {m.left_out} at a place recorded without "
-        "coordinates and are not drawn. Points are the places' recorded "
-        "coordinates; the dashed rectangle is the country's bounding box that the validator uses, not a border.",
-        "",
-    ])
+    t = timeline(decl, rows.get("events", []), out / "timeline.svg")
+    return render("figures.md.j2", note=t)
 
 
 def _coverage(root: Path, decl: Declaration) -> str:
@@ -178,7 +161,7 @@ def write_generated(docs_dir: Path, root: Path, decl: Declaration, release_dir: 
         files.update({f"{GENERATED}/{sub}/{name}": text for name, text in pages.items()})
     for rel, text in files.items():
         (docs_dir / rel).write_text(text, encoding="utf-8", newline="\n")
-    return sorted([*files, f"{GENERATED}/timeline.svg", f"{GENERATED}/map.svg"])
+    return sorted([*files, f"{GENERATED}/timeline.svg"])
 
 
 def docs_source() -> Path:
