@@ -8,6 +8,7 @@ written by a build); ``write_generated`` can also write them into the checkout's
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import shutil
@@ -21,13 +22,15 @@ from typing import Any
 from ..declaration import Declaration
 from ..markdown_text import fenced, literal
 from ..paths import repo_root
-from ..release.citation import bibtex, citation_text, download_url, release_page_url
+from ..release.citation import bibtex, citation_text, doi, download_url, release_page_url
 from ..release.dictionary import cell, data_dictionary, examples_from, vocabulary_section
 from ..exceptions import ReleaseError
 from .control_map import control_pages
 from .event_map import map_page
 from .event_pages import event_pages
 from .event_text import index as index_records
+from .build_date import build_date
+from .changelog import changelog_page
 from .figures import timeline
 from .home import glance
 from .templates import render
@@ -55,12 +58,10 @@ def _overview(decl: Declaration, rows: dict[str, list[dict[str, Any]]]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _citation(decl: Declaration) -> str:
-    return "\n".join([
-        citation_text(decl, cell), "", fenced("bibtex", bibtex(decl)), "",
-        "The repository's `CITATION.cff` carries the same metadata for reference managers and GitHub's "
-        "\"Cite this repository\".", "",
-    ])
+def _citation(decl: Declaration, built: dt.date | None) -> str:
+    year = built.year if built else None
+    return render("citation.md.j2", text=citation_text(decl, cell, year=year),
+                  bibtex=fenced("bibtex", bibtex(decl, year=year)), doi=doi(decl), version=decl.version)
 
 
 def _downloads(decl: Declaration, root: Path, release_dir: Path | None, releases: dict[str, Any] | None = None) -> str:
@@ -137,21 +138,23 @@ def write_generated(docs_dir: Path, root: Path, decl: Declaration, release_dir: 
     (out / "snippets").mkdir(parents=True)
     rows = _read_records(root, decl)
     records = index_records(rows)
+    built = build_date(repo_root())
     files: dict[str, str] = {
         f"{GENERATED}/data-dictionary.md": data_dictionary(decl, examples_from(decl, rows), note=False),
         f"{GENERATED}/coverage.md": _coverage(root, decl),
         f"{GENERATED}/release-diff.md": _release_diff(release_dir),
         f"{SNIPPETS}/overview.md": _overview(decl, rows),
         f"{SNIPPETS}/glance.md": glance(decl, rows, records),
-        f"{SNIPPETS}/citation.md": _citation(decl),
+        f"{SNIPPETS}/citation.md": _citation(decl, built),
         f"{SNIPPETS}/downloads.md": _downloads(decl, root, release_dir, releases),
         f"{SNIPPETS}/figures.md": _figures(decl, rows, out),
     }
     changelog = root / "CHANGELOG.md"
     if not changelog.is_file() and repo_root():
         changelog = repo_root() / "CHANGELOG.md"
-    files[f"{GENERATED}/changelog.md"] = (changelog.read_text(encoding="utf-8") if changelog.is_file()
-                                          else "# Changelog\n\nNo changelog yet.\n")
+    files[f"{GENERATED}/changelog.md"] = changelog_page(
+        changelog.read_text(encoding="utf-8") if changelog.is_file() else None, decl.version,
+        built.isoformat() if built else None)
     for name in decl.vocabularies:
         section = vocabulary_section(decl, name)[2:]  # without the heading: pages give their own
         files[f"{SNIPPETS}/vocabulary-{name}.md"] = "\n".join(section)
