@@ -153,3 +153,45 @@ def test_dictionary_examples_come_from_each_tables_own_data(built_site):
             else:
                 assert _same(example, first), f"{table}.{f.name}: example {example!r}, first value {first!r}"
     assert "do not edit" not in page and "schemas/*.yaml" not in page
+
+
+# Pages for readers (the contributors' pages may name the repository's files and tools).
+CONTRIBUTOR_PAGES = ("architecture/", "contributing/", "errors/", "design-decisions/", "importers/")
+WORKSHOP = re.compile(r"\.\./shared|\bscratch\b|scripts/|helper script|generated from (the declaration|schemas)|"
+                      r"do not edit|/work/|\.venv|worktree", re.IGNORECASE)
+
+
+def _reader_text(page: str) -> str:
+    article = re.search(r"<article.*?</article>", page, re.S)
+    return html.unescape(re.sub(r"<[^>]+>", " ", article.group(0) if article else ""))
+
+
+def test_reader_pages_hold_no_workshop_notes(built_site):
+    hits = []
+    for path in sorted(built_site.rglob("*.html")):
+        rel = path.relative_to(built_site).as_posix()
+        if rel.startswith(CONTRIBUTOR_PAGES):
+            continue
+        for m in WORKSHOP.finditer(_reader_text(path.read_text(encoding="utf-8"))):
+            hits.append(f"{rel}: {m.group(0)!r}")
+    assert hits == []
+
+
+def test_workshop_check_sees_a_note():
+    assert WORKSHOP.search(_reader_text("<article>Generated from schemas/*.yaml; do not edit</article>"))
+
+
+def test_changelog_page_heads_this_release_and_puts_data_first(built_site):
+    text = _reader_text((built_site / "generated" / "changelog" / "index.html").read_text(encoding="utf-8"))
+    assert "Unreleased" not in text
+    assert f"{DECL.version} — this release" in text
+    assert text.index("Data") < text.index("Tooling")
+
+
+def test_home_page_shows_the_release_at_a_glance(built_site):
+    from conftest import VALID_ROWS
+
+    text = " ".join(_reader_text((built_site / "index.html").read_text(encoding="utf-8")).split())
+    assert f"{len(VALID_ROWS['events'])} events" in text and f"{len(VALID_ROWS['claims'])} claims" in text
+    assert "carry a fatality figure" in text and "verification" in text
+    assert "DOI" in text and "year = {" in text
