@@ -276,3 +276,44 @@ def test_event_filter(browser, served_site):
         "return Array.from(document.querySelectorAll('article table tbody tr'))"
         ".filter(r => r.style.display !== 'none').length")
     assert shown == 1
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_dictionary_field_names_never_break(browser, served_site, width):
+    browser.set_window_size(*WIDTHS[width])
+    try:
+        _load(browser, served_site + "generated/data-dictionary/")
+        broken = browser.execute_script("""
+            return Array.from(document.querySelectorAll('article table td:first-child code'))
+                .filter(c => c.getClientRects().length > 1 || c.getBoundingClientRect().height >
+                             2 * parseFloat(getComputedStyle(c).lineHeight || '20'))
+                .map(c => c.textContent);""")
+        count = browser.execute_script(
+            "return document.querySelectorAll('article table td:first-child code').length")
+        assert count > 50 and broken == []
+    finally:
+        browser.set_window_size(*WIDTHS["desktop"])
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_coverage_table_scrolls_in_its_own_box(browser, served_site, width):
+    browser.set_window_size(*WIDTHS[width])
+    try:
+        _load(browser, served_site + "generated/coverage/")
+        page_overflow = browser.execute_script(
+            "return document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert page_overflow <= 0
+        boxes = browser.execute_script("""
+            return Array.from(document.querySelectorAll('article table')).map(t => {
+                let box = t.parentElement;
+                while (box.tagName !== 'ARTICLE' && !['auto', 'scroll'].includes(getComputedStyle(box).overflowX)) {
+                    box = box.parentElement;
+                }
+                const right = box.getBoundingClientRect().right;
+                return {fits: t.getBoundingClientRect().right <= document.documentElement.clientWidth + 1,
+                        scrolls: box.tagName !== 'ARTICLE',
+                        inside: right <= document.documentElement.clientWidth + 1};
+            });""")
+        assert boxes and all(b["inside"] and (b["fits"] or b["scrolls"]) for b in boxes), boxes
+    finally:
+        browser.set_window_size(*WIDTHS["desktop"])
