@@ -110,7 +110,7 @@ def test_console_errors_are_seen(browser, served_site):
                for e in browser.get_log("browser"))
 
 
-def test_timeline_and_map_render(browser, served_site):
+def test_timeline_renders_and_the_map_is_the_event_map(browser, served_site):
     _load(browser, served_site + "figures/")
     images = browser.execute_script("""
         return Array.from(document.querySelectorAll('article img')).map(img => {
@@ -119,11 +119,14 @@ def test_timeline_and_map_render(browser, served_site):
                     width: box.width, height: box.height};
         });""")
     by_name = {Path(i["src"]).name: i for i in images}
-    for name in ("timeline.svg", "map.svg"):
-        assert name in by_name, f"{name} is not on the figures page: {images}"
-        image = by_name[name]
-        assert image["ok"], f"{name} did not load"
-        assert image["width"] > 200 and image["height"] > 100, f"{name} renders too small: {image}"
+    assert "map.svg" not in by_name, "the old static map is still on the figures page"
+    image = by_name["timeline.svg"]
+    assert image["ok"], "timeline.svg did not load"
+    assert image["width"] > 200 and image["height"] > 100, f"timeline.svg renders too small: {image}"
+    links = [a.get_attribute("href") for a in browser.find_elements("css selector", "article a")]
+    assert any(h and h.endswith("generated/map/") for h in links), links
+    text = browser.find_element("css selector", "article").text
+    assert "counted once, on its first day" in text
 
 
 def test_search_index_is_built(served_site):
@@ -273,3 +276,44 @@ def test_event_filter(browser, served_site):
         "return Array.from(document.querySelectorAll('article table tbody tr'))"
         ".filter(r => r.style.display !== 'none').length")
     assert shown == 1
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_dictionary_field_names_never_break(browser, served_site, width):
+    browser.set_window_size(*WIDTHS[width])
+    try:
+        _load(browser, served_site + "generated/data-dictionary/")
+        broken = browser.execute_script("""
+            return Array.from(document.querySelectorAll('article table td:first-child code'))
+                .filter(c => c.getClientRects().length > 1 || c.getBoundingClientRect().height >
+                             2 * parseFloat(getComputedStyle(c).lineHeight || '20'))
+                .map(c => c.textContent);""")
+        count = browser.execute_script(
+            "return document.querySelectorAll('article table td:first-child code').length")
+        assert count > 50 and broken == []
+    finally:
+        browser.set_window_size(*WIDTHS["desktop"])
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_coverage_table_scrolls_in_its_own_box(browser, served_site, width):
+    browser.set_window_size(*WIDTHS[width])
+    try:
+        _load(browser, served_site + "generated/coverage/")
+        page_overflow = browser.execute_script(
+            "return document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert page_overflow <= 0
+        boxes = browser.execute_script("""
+            return Array.from(document.querySelectorAll('article table')).map(t => {
+                let box = t.parentElement;
+                while (box.tagName !== 'ARTICLE' && !['auto', 'scroll'].includes(getComputedStyle(box).overflowX)) {
+                    box = box.parentElement;
+                }
+                const right = box.getBoundingClientRect().right;
+                return {fits: t.getBoundingClientRect().right <= document.documentElement.clientWidth + 1,
+                        scrolls: box.tagName !== 'ARTICLE',
+                        inside: right <= document.documentElement.clientWidth + 1};
+            });""")
+        assert boxes and all(b["inside"] and (b["fits"] or b["scrolls"]) for b in boxes), boxes
+    finally:
+        browser.set_window_size(*WIDTHS["desktop"])

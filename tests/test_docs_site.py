@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import html
+import re
 import shutil
 from pathlib import Path
 
@@ -51,7 +52,6 @@ def test_every_page_is_built(built_site):
     missing = [p for p in PAGES if not (built_site / p).is_file()]
     assert missing == []
     assert (built_site / "generated" / "timeline.svg").is_file()
-    assert (built_site / "generated" / "map.svg").is_file()
     assert not (built_site / "generated" / "snippets").exists(), "snippets must not become pages"
 
 
@@ -111,8 +111,87 @@ def test_build_release_builds_the_site_into_dist(tmp_path, valid_package):
     lines: list[str] = []
     build_release(valid_package, tmp_path / "dist", site=site_module.SITE, update_registry=False, progress=lines.append)
     site = tmp_path / "dist" / "site"
-    assert (site / "index.html").is_file() and (site / "generated" / "map.svg").is_file()
+    assert (site / "index.html").is_file() and (site / "generated" / "timeline.svg").is_file()
     download = (site / "download" / "index.html").read_text(encoding="utf-8")
     assert "data/events.csv" in download  # the release's file list, from its datapackage.json
     assert any("documentation site" in line for line in lines)
     assert [p.name for p in (tmp_path / "dist").iterdir() if p.name.startswith(".")] == []
+
+
+def _dictionary_rows(page: str, table: str) -> dict[str, list[str]]:
+    """The field rows of one table of the built data dictionary, as a browser shows their cells."""
+    start = page.index(f'id="table-{table}"')
+    section = page[start:page.index("</table>", start)]
+    out = {}
+    for row in re.findall(r"<tr>(.*?)</tr>", section, re.S)[1:]:
+        cells = [html.unescape(re.sub(r"<[^>]+>", "", c)).strip() for c in re.findall(r"<td>(.*?)</td>", row, re.S)]
+        out[cells[0]] = cells
+    return out
+
+
+def _same(example: str, value: str) -> bool:
+    text = " ".join(value.split())
+    if example.endswith("…"):
+        return text.startswith(example[:-1])
+    try:
+        return float(example) == float(text)
+    except ValueError:
+        return example == text
+
+
+def test_dictionary_examples_come_from_each_tables_own_data(built_site):
+    from conftest import VALID_ROWS
+
+    page = (built_site / "generated" / "data-dictionary" / "index.html").read_text(encoding="utf-8")
+    for table in ("places", "agreements", "events", "actors"):
+        rows = _dictionary_rows(page, table)
+        for f in DECL.tables[table].fields:
+            first = next((r[f.name] for r in VALID_ROWS.get(table, []) if str(r.get(f.name, "")).strip()), None)
+            example = rows[f.name][-1]
+            if first is None:
+                assert example == "", f"{table}.{f.name}: an example where the table has no value"
+            else:
+                assert _same(example, first), f"{table}.{f.name}: example {example!r}, first value {first!r}"
+    assert "do not edit" not in page and "schemas/*.yaml" not in page
+
+
+# Pages for readers (the contributors' pages may name the repository's files and tools).
+CONTRIBUTOR_PAGES = ("architecture/", "contributing/", "errors/", "design-decisions/", "importers/")
+WORKSHOP = re.compile(r"\.\./shared|\bscratch\b|scripts/|helper script|generated from (the declaration|schemas)|"
+                      r"do not edit|/work/|\.venv|worktree", re.IGNORECASE)
+
+
+def _reader_text(page: str) -> str:
+    article = re.search(r"<article.*?</article>", page, re.S)
+    return html.unescape(re.sub(r"<[^>]+>", " ", article.group(0) if article else ""))
+
+
+def test_reader_pages_hold_no_workshop_notes(built_site):
+    hits = []
+    for path in sorted(built_site.rglob("*.html")):
+        rel = path.relative_to(built_site).as_posix()
+        if rel.startswith(CONTRIBUTOR_PAGES):
+            continue
+        for m in WORKSHOP.finditer(_reader_text(path.read_text(encoding="utf-8"))):
+            hits.append(f"{rel}: {m.group(0)!r}")
+    assert hits == []
+
+
+def test_workshop_check_sees_a_note():
+    assert WORKSHOP.search(_reader_text("<article>Generated from schemas/*.yaml; do not edit</article>"))
+
+
+def test_changelog_page_heads_this_release_and_puts_data_first(built_site):
+    text = _reader_text((built_site / "generated" / "changelog" / "index.html").read_text(encoding="utf-8"))
+    assert "Unreleased" not in text
+    assert f"{DECL.version} — this release" in text
+    assert text.index("Data") < text.index("Tooling")
+
+
+def test_home_page_shows_the_release_at_a_glance(built_site):
+    from conftest import VALID_ROWS
+
+    text = " ".join(_reader_text((built_site / "index.html").read_text(encoding="utf-8")).split())
+    assert f"{len(VALID_ROWS['events'])} events" in text and f"{len(VALID_ROWS['claims'])} claims" in text
+    assert "carry a fatality figure" in text and "verification" in text
+    assert "DOI" in text and "year = {" in text

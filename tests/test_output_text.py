@@ -13,7 +13,7 @@ from conftest import REPO, write_package
 from syria_conflict_events.declaration import load_declaration
 from syria_conflict_events.markdown_text import fenced, plain
 from syria_conflict_events.release.dictionary import data_dictionary
-from syria_conflict_events.site.figures import event_map, timeline
+from syria_conflict_events.site.figures import timeline
 
 HOSTILE = '<img src=x onerror="alert(1)"> [link](javascript:alert(1)) **bold** | cell # head $x^$'
 TEX = r"Tell $\frac{ Rifaat $x^$"
@@ -56,10 +56,8 @@ def test_figures_draw_tex_like_text_as_text(tmp_path):
     decl = load_declaration(_hostile_schemas(tmp_path))
     events = [{"event_id": "SCE-000001", "event_type": "battles", "date_start": "2024-11-28",
                "date_end": "2024-11-28", "place_id": "p"}]
-    places = [{"place_id": "p", "name": TEX, "latitude": 36.2, "longitude": 37.1}]
-    note = event_map(decl, events, places, tmp_path / "map.svg")
-    assert note.shown == 1 and (tmp_path / "map.svg").stat().st_size > 0
-    timeline(decl, events, tmp_path / "timeline.svg")  # the hostile label is in the legend
+    note = timeline(decl, events, tmp_path / "timeline.svg")  # the hostile label is in the legend
+    assert note.shown == 1
     assert (tmp_path / "timeline.svg").stat().st_size > 0
 
 

@@ -180,7 +180,7 @@ def test_figure_failure_publishes_nothing(tmp_path, valid_package, monkeypatch):
     def crash(*args, **kwargs):
         raise ValueError("mathtext parse error (simulated)")
 
-    monkeypatch.setattr(site_module, "event_map", crash)
+    monkeypatch.setattr(site_module, "timeline", crash)
     with pytest.raises(ValueError, match="simulated"):
         build_release(valid_package, dist, site=site_module.SITE, update_registry=False, progress=lambda _: None)
     assert _tree(dist) == before

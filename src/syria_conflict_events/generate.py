@@ -33,6 +33,7 @@ def citation_cff(decl: Declaration) -> str:
         f"repository-code: {json.dumps('https://github.com/' + pkg['repository'])}",
         f"abstract: {json.dumps(' '.join(pkg['description'].split()), ensure_ascii=False)}",
         f"keywords: {json.dumps(list(pkg['keywords']), ensure_ascii=False)}",
+        *([f"doi: {json.dumps(str(pkg['doi']).strip())}"] if str(pkg.get("doi") or "").strip() else []),
     ]
     return "\n".join(lines) + "\n"
 

@@ -23,21 +23,32 @@ def authors(decl: Declaration) -> str:
     return "; ".join(names) or decl.name
 
 
-def citation_text(decl: Declaration, escape: Callable[[str], str] = str) -> str:
+def doi(decl: Declaration) -> str | None:
+    """The release's DOI (``doi:`` in package.yaml), once one is minted."""
+    value = str(decl.package.get("doi") or "").strip()
+    return value or None
+
+
+def citation_text(decl: Declaration, escape: Callable[[str], str] = str, *, year: int | None = None) -> str:
     """The citation; ``escape`` renders the package's own metadata (e.g. as Markdown text)."""
     licences = ", ".join(str(lic.get("name")) for lic in decl.package.get("licenses", []))
-    return (f"{escape(authors(decl))}. {escape(str(decl.package.get('title', decl.name)))}, version "
-            f"{escape(decl.version)} [data set]. {escape(release_page_url(decl))}. Licence: {escape(licences)}.")
+    when = f" ({year})" if year else ""
+    minted = f" https://doi.org/{escape(d)}." if (d := doi(decl)) else ""
+    return (f"{escape(authors(decl))}{when}. {escape(str(decl.package.get('title', decl.name)))}, version "
+            f"{escape(decl.version)} [data set]. {escape(release_page_url(decl))}.{minted} "
+            f"Licence: {escape(licences)}.")
 
 
-def bibtex(decl: Declaration) -> str:
+def bibtex(decl: Declaration, *, year: int | None = None) -> str:
     key = decl.name.replace("-", "_") + "_" + decl.version.replace(".", "_")
     return (
         f"@misc{{{key},\n"
         f"  author = {{{{{authors(decl)}}}}},\n"
         f"  title = {{{{{decl.package.get('title', decl.name)}}}}},\n"
-        f"  version = {{{decl.version}}},\n"
-        f"  howpublished = {{\\url{{{release_page_url(decl)}}}}},\n"
+        + (f"  year = {{{year}}},\n" if year else "")
+        + f"  version = {{{decl.version}}},\n"
+        + (f"  doi = {{{d}}},\n" if (d := doi(decl)) else "")
+        + f"  howpublished = {{\\url{{{release_page_url(decl)}}}}},\n"
         f"  note = {{Data set}}\n"
         "}\n"
     )

@@ -8,8 +8,14 @@ anchors ``table-x`` and ``vocabulary-y``, which the field rows link to."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from ..declaration import Declaration, Field, Table
 from ..markdown_text import code, plain
+
+# Examples read from the data: (table, field) -> a value of that very column (None: the column is empty).
+Examples = Mapping[tuple[str, str], object]
+EXAMPLE_CHARS = 60
 
 
 def table_anchor(name: str) -> str:
@@ -57,13 +63,21 @@ def _keys(decl: Declaration, table: Table) -> list[str]:
     return out
 
 
-def table_section(decl: Declaration, table: Table) -> list[str]:
+def _example(table: Table, f: Field, examples: Examples | None) -> str:
+    value = f.example if examples is None else examples.get((table.name, f.name))
+    if value is None:
+        return ""
+    text = " ".join(str(value).split())
+    return code(text if len(text) <= EXAMPLE_CHARS else text[:EXAMPLE_CHARS - 1].rstrip() + "…")
+
+
+def table_section(decl: Declaration, table: Table, examples: Examples | None = None) -> list[str]:
     lines = [f"### Table `{table.name}`", "", f"**{cell(table.title)}.** {cell(table.description)}", ""]
     lines += _keys(decl, table)
     lines += ["", "| field | type | required | constraints | description | example |",
               "|---|---|---|---|---|---|"]
     for f in table.fields:
-        example = "" if f.example is None else code(f.example)
+        example = _example(table, f, examples)
         lines.append(f"| `{f.name}` | {f.type} | {'yes' if f.required else ''} | {constraints(decl, f)} | "
                      f"{cell(f.description)} | {example} |")
     return [*lines, ""]
@@ -86,13 +100,16 @@ def vocabulary_section(decl: Declaration, name: str) -> list[str]:
     return [*lines, ""]
 
 
-def data_dictionary(decl: Declaration) -> str:
-    """The whole dictionary as Markdown (deterministic; ends with one newline)."""
+def data_dictionary(decl: Declaration, examples: Examples | None = None, *, note: bool = True) -> str:
+    """The whole dictionary as Markdown (deterministic; ends with one newline). ``examples``
+    (e.g. from :func:`examples_from`) replaces the declared examples, which are shared by every
+    table that has the field; ``note=False`` leaves out the note for maintainers."""
     lines = [
         f"# Data dictionary: {cell(decl.package.get('title', decl.name))} {cell(decl.version)}",
         "",
-        "Generated from the declaration in `schemas/*.yaml`; do not edit by hand. Types are Table Schema "
-        "types; an empty CSV cell means missing (null in JSON, Parquet and SQLite).",
+        ("Generated from the declaration in `schemas/*.yaml`; do not edit by hand. " if note else "")
+        + "Types are Table Schema types; an empty CSV cell means missing (null in JSON, Parquet and SQLite)."
+        + ("" if examples is None else " Each example is the first value of that field in that table's data."),
         "",
         "## Tables",
         "",
@@ -104,7 +121,7 @@ def data_dictionary(decl: Declaration) -> str:
                      f"{', '.join(f'`{k}`' for k in t.primary_key)} | {cell(t.description)} |")
     lines.append("")
     for t in decl.tables.values():
-        lines += table_section(decl, t)
+        lines += table_section(decl, t, examples)
     lines += ["## Vocabularies", "",
               "Codes are stable: a code is never renamed or removed without a major version. ACLED and UCDP "
               "columns give the nearest equivalent in those datasets where one applies (empty where none does).",
@@ -112,3 +129,13 @@ def data_dictionary(decl: Declaration) -> str:
     for name in sorted(decl.vocabularies):
         lines += vocabulary_section(decl, name)
     return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def examples_from(decl: Declaration, rows: Mapping[str, list[dict[str, object]]]) -> dict[tuple[str, str], object]:
+    """Each field's first non-empty value in its own table's rows (in the tables' row order)."""
+    out: dict[tuple[str, str], object] = {}
+    for t in decl.tables.values():
+        for f in t.fields:
+            out[(t.name, f.name)] = next((r[f.name] for r in rows.get(t.name, [])
+                                          if r.get(f.name) is not None and str(r[f.name]).strip()), None)
+    return out

@@ -8,6 +8,7 @@ written by a build); ``write_generated`` can also write them into the checkout's
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import shutil
@@ -21,14 +22,18 @@ from typing import Any
 from ..declaration import Declaration
 from ..markdown_text import fenced, literal
 from ..paths import repo_root
-from ..release.citation import bibtex, citation_text, download_url, release_page_url
-from ..release.dictionary import cell, data_dictionary, vocabulary_section
+from ..release.citation import bibtex, citation_text, doi, download_url, release_page_url
+from ..release.dictionary import cell, data_dictionary, examples_from, vocabulary_section
 from ..exceptions import ReleaseError
 from .control_map import control_pages
 from .event_map import map_page
 from .event_pages import event_pages
 from .event_text import index as index_records
-from .figures import event_map, timeline
+from .build_date import build_date
+from .changelog import changelog_page
+from .figures import timeline
+from .home import glance
+from .templates import render
 from ..release.registry import REGISTRY_NAME, committed_registry, read_registry
 from ..release.swap import JOURNAL
 
@@ -53,12 +58,10 @@ def _overview(decl: Declaration, rows: dict[str, list[dict[str, Any]]]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _citation(decl: Declaration) -> str:
-    return "\n".join([
-        citation_text(decl, cell), "", fenced("bibtex", bibtex(decl)), "",
-        "The repository's `CITATION.cff` carries the same metadata for reference managers and GitHub's "
-        "\"Cite this repository\".", "",
-    ])
+def _citation(decl: Declaration, built: dt.date | None) -> str:
+    year = built.year if built else None
+    return render("citation.md.j2", text=citation_text(decl, cell, year=year),
+                  bibtex=fenced("bibtex", bibtex(decl, year=year)), doi=doi(decl), version=decl.version)
 
 
 def _downloads(decl: Declaration, root: Path, release_dir: Path | None, releases: dict[str, Any] | None = None) -> str:
@@ -90,26 +93,8 @@ def _downloads(decl: Declaration, root: Path, release_dir: Path | None, releases
 
 
 def _figures(decl: Declaration, rows: dict[str, list[dict[str, Any]]], out: Path) -> str:
-    events, places = rows.get("events", []), rows.get("places", [])
-    t = timeline(decl, events, out / "timeline.svg")
-    m = event_map(decl, events, places, out / "map.svg")
-    return "\n".join([
-        "## Timeline", "",
-        "![Bar chart: number of events on each day of the covered span, stacked by event type]"
-        "(generated/timeline.svg){ #timeline }", "",
-        f"Events per day from {t.detail}, stacked by event type. An event dated to a span "
-        f"of days counts on each of those days. {t.shown} events fall in the span; {t.left_out} context events "
-        "outside it are not shown.", "",
-        "## Map", "",
-        "![Map: places as grey points and events as red circles sized by the number of events at each place]"
-        "(generated/map.svg){ #map }", "",
-        f"Places with coordinates (grey) and events at each place (red, area proportional to the count; labels "
-        "name the places with the most events where they fit). "
-        f"{m.detail}; {m.shown} events are at a place with a point, {m.left_out} at a place recorded without "
-        "coordinates and are not drawn. Points are the places' recorded "
-        "coordinates; the dashed rectangle is the country's bounding box that the validator uses, not a border.",
-        "",
-    ])
+    t = timeline(decl, rows.get("events", []), out / "timeline.svg")
+    return render("figures.md.j2", note=t)
 
 
 def _coverage(root: Path, decl: Declaration) -> str:
@@ -152,31 +137,34 @@ def write_generated(docs_dir: Path, root: Path, decl: Declaration, release_dir: 
         shutil.rmtree(out)
     (out / "snippets").mkdir(parents=True)
     rows = _read_records(root, decl)
+    records = index_records(rows)
+    built = build_date(repo_root())
     files: dict[str, str] = {
-        f"{GENERATED}/data-dictionary.md": data_dictionary(decl),
+        f"{GENERATED}/data-dictionary.md": data_dictionary(decl, examples_from(decl, rows), note=False),
         f"{GENERATED}/coverage.md": _coverage(root, decl),
         f"{GENERATED}/release-diff.md": _release_diff(release_dir),
         f"{SNIPPETS}/overview.md": _overview(decl, rows),
-        f"{SNIPPETS}/citation.md": _citation(decl),
+        f"{SNIPPETS}/glance.md": glance(decl, rows, records),
+        f"{SNIPPETS}/citation.md": _citation(decl, built),
         f"{SNIPPETS}/downloads.md": _downloads(decl, root, release_dir, releases),
         f"{SNIPPETS}/figures.md": _figures(decl, rows, out),
     }
     changelog = root / "CHANGELOG.md"
     if not changelog.is_file() and repo_root():
         changelog = repo_root() / "CHANGELOG.md"
-    files[f"{GENERATED}/changelog.md"] = (changelog.read_text(encoding="utf-8") if changelog.is_file()
-                                          else "# Changelog\n\nNo changelog yet.\n")
+    files[f"{GENERATED}/changelog.md"] = changelog_page(
+        changelog.read_text(encoding="utf-8") if changelog.is_file() else None, decl.version,
+        built.isoformat() if built else None)
     for name in decl.vocabularies:
         section = vocabulary_section(decl, name)[2:]  # without the heading: pages give their own
         files[f"{SNIPPETS}/vocabulary-{name}.md"] = "\n".join(section)
-    records = index_records(rows)
     files[f"{GENERATED}/map.md"] = map_page(records, docs_dir)
     for sub, pages in (("events", event_pages(records)), ("control", control_pages(records, docs_dir))):
         (out / sub).mkdir()
         files.update({f"{GENERATED}/{sub}/{name}": text for name, text in pages.items()})
     for rel, text in files.items():
         (docs_dir / rel).write_text(text, encoding="utf-8", newline="\n")
-    return sorted([*files, f"{GENERATED}/timeline.svg", f"{GENERATED}/map.svg"])
+    return sorted([*files, f"{GENERATED}/timeline.svg"])
 
 
 def docs_source() -> Path:
