@@ -16,7 +16,8 @@ from ..exceptions import CommandError
 def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p = sub.add_parser("fmt", help="rewrite the CSV files in canonical form (values unchanged)",
                        description=__doc__)
-    p.add_argument("path", nargs="?", type=Path, help="package directory (default: the source checkout)")
+    p.add_argument("path", nargs="?", type=Path,
+                   help="package directory (default: the one in the current directory or above it)")
     p.add_argument("--check", action="store_true", help="write nothing; exit 1 and list the files that differ")
     p.add_argument("--format", choices=("text", "github"), default="text",
                    help="github: also print GitHub Actions annotations")
@@ -33,11 +34,9 @@ def run(args: argparse.Namespace) -> int:
     from ..atomic import write_atomic
     from ..canonical import FormatError, canonical_keys, differences, format_bytes, nfc_bytes, read_file
     from ..declaration import package_declaration
-    from ..paths import repo_root
+    from ._package import package_root
 
-    root = args.path or repo_root()
-    if root is None:
-        raise CommandError("give the package directory (fmt rewrites files, so it never touches an installed copy)")
+    root = package_root("fmt", args.path, edits=True)
     if not (root / "data").is_dir():
         raise CommandError(f"{root}: no data/ directory")
     decl = package_declaration(root)  # the declaration `sce validate` and `sce build` read

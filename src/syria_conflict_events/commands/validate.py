@@ -10,7 +10,7 @@ from ..exceptions import CommandError
 
 
 def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
-    p = sub.add_parser("validate", help="validate a package (default: the bundled/repo package)",
+    p = sub.add_parser("validate", help="validate a package (default: the one in the current directory or above it)",
                        description=__doc__)
     p.add_argument("path", nargs="?", type=Path, help="package directory (holds datapackage.json and data/)")
     p.add_argument("--format", choices=("text", "json", "github"), default="text")
@@ -30,11 +30,11 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
 def run(args: argparse.Namespace) -> int:
     from ..declaration import DeclarationError, load_declaration
     from ..memory_pool import prefer_jemalloc
-    from ..paths import resource_root
     from ..validation import UsageError, render, validate_package
     from ..validation.structure import DEFAULT_MAX_BYTES
+    from ._package import package_root
 
-    root = args.path or resource_root()
+    root = package_root("validate", args.path)
     prefer_jemalloc()
     try:
         decl = load_declaration(args.schemas) if args.schemas else None
