@@ -153,7 +153,8 @@ def test_fmt_refuses_what_it_cannot_read_losslessly(valid_package, capsys, case,
     path.write_bytes(broken)
     before = _snapshot(valid_package)
     assert main(["fmt", str(valid_package), *(["--check"] if check else [])]) == 2
-    err = capsys.readouterr().err
+    announced, _, err = capsys.readouterr().err.partition("\n")
+    assert announced == f"sce fmt: package {valid_package}"  # which package it read, first
     assert err.startswith("data/actors.csv: ")
     assert f"hint: {PROBLEMS[code][1]}" in err
     assert "file left unchanged" in err

@@ -44,6 +44,7 @@ def run(args: argparse.Namespace) -> int:
     with_site = not args.no_site and checkout is not None and (checkout / "mkdocs.yml").is_file()
     if not args.no_site and not with_site:
         progress("note: no source checkout with mkdocs.yml here, so the documentation site is skipped")
+    from ._extras import needs_extras
     from ._package import package_root
 
     root = package_root("build", args.path)
@@ -51,8 +52,9 @@ def run(args: argparse.Namespace) -> int:
     if dist is None and args.path is None and root != resource_root():
         dist = root / "dist"  # a package found from the current directory builds into its own dist/
     try:
-        build_release(root, dist, previous=args.previous, site=SITE if with_site else None,
-                      update_registry=not args.no_registry, progress=progress)
+        needs_extras("build", lambda: build_release(root, dist, previous=args.previous,
+                                                    site=SITE if with_site else None,
+                                                    update_registry=not args.no_registry, progress=progress))
     except DeclarationError as exc:
         raise CommandError(str(exc)) from exc
     except ReleaseError as exc:

@@ -32,14 +32,16 @@ def run(args: argparse.Namespace) -> int:
     from ..memory_pool import prefer_jemalloc
     from ..validation import UsageError, render, validate_package
     from ..validation.structure import DEFAULT_MAX_BYTES
+    from ._extras import needs_extras
     from ._package import package_root
 
     root = package_root("validate", args.path)
     prefer_jemalloc()
     try:
         decl = load_declaration(args.schemas) if args.schemas else None
-        report = validate_package(root, decl=decl, frictionless=args.frictionless, pandera=args.pandera,
-                                  max_bytes=args.max_bytes or DEFAULT_MAX_BYTES)
+        report = needs_extras("validate", lambda: validate_package(
+            root, decl=decl, frictionless=args.frictionless, pandera=args.pandera,
+            max_bytes=args.max_bytes or DEFAULT_MAX_BYTES))
     except (UsageError, DeclarationError) as exc:
         raise CommandError(str(exc)) from exc
     out = render(report, args.format)
