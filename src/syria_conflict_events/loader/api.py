@@ -127,6 +127,21 @@ def load_all(*, version: str | None = None, validate: bool = False, root: str | 
     return Dataset(frames, {n: package.spec(n) for n in frames}, version=package.version, root=package.root)
 
 
-def versions() -> list[str]:
-    """Published releases this installation can fetch and verify (oldest first)."""
-    return download.known_versions()
+NOTHING_PUBLISHED = ("no release has been published yet: the release registry of this installation is empty, "
+                     "so load(version=...) has nothing to fetch; load() reads the copy bundled with the package")
+
+
+class Versions(list[str]):
+    """The published versions (a plain list, oldest first) that says so when it is empty."""
+
+    def __repr__(self) -> str:
+        return super().__repr__() if self else f"[]  # {NOTHING_PUBLISHED}"
+
+    def __str__(self) -> str:
+        return ", ".join(self) if self else NOTHING_PUBLISHED
+
+
+def versions() -> Versions:
+    """Published releases this installation can fetch and verify (oldest first). Empty when none
+    has been published; the empty list's ``repr`` (what the prompt shows) says so."""
+    return Versions(download.known_versions())
