@@ -112,7 +112,7 @@ def test_fmt_check_names_what_differs(valid_package, capsys):
     assert main(["fmt", str(valid_package), "--check", "--format", "github"]) == 1
     out = capsys.readouterr().out
     assert "byte-order mark" in out and "CR/CRLF line endings" in out and "rows not sorted by actor_id" in out
-    assert "::error file=data/actors.csv,title=fmt::" in out
+    assert "::error file=data/actors.csv,line=1,title=fmt::" in out  # the BOM is on line 1
 
 
 def test_fmt_writes_header_into_empty_file(valid_package, capsys):

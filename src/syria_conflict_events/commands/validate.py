@@ -13,7 +13,8 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p = sub.add_parser("validate", help="validate a package (default: the one in the current directory or above it)",
                        description=__doc__)
     p.add_argument("path", nargs="?", type=Path, help="package directory (holds datapackage.json and data/)")
-    p.add_argument("--format", choices=("text", "json", "github"), default="text")
+    p.add_argument("--format", choices=("text", "json", "github"), default="text",
+                   help="github: annotations, and every error in the job summary ($GITHUB_STEP_SUMMARY)")
     p.add_argument("--frictionless", choices=("auto", "always", "never"), default="auto",
                    help="run the Frictionless layer (auto: only below 200,000 rows; the same rules "
                         "are checked vectorised at any size)")
@@ -47,4 +48,12 @@ def run(args: argparse.Namespace) -> int:
     out = render(report, args.format)
     stream = sys.stdout if args.format != "text" or report.valid else sys.stderr
     stream.write(out)
+    if args.format == "github":
+        from ..validation.report import summary_markdown
+        from ._github import append_step_summary, overflow_notice
+
+        notice = overflow_notice(len(report.errors))
+        if notice:
+            print(notice)
+        append_step_summary(summary_markdown(report, f"sce validate {root}"))
     return report.exit_code
