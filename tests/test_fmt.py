@@ -112,7 +112,7 @@ def test_fmt_check_names_what_differs(valid_package, capsys):
     assert main(["fmt", str(valid_package), "--check", "--format", "github"]) == 1
     out = capsys.readouterr().out
     assert "byte-order mark" in out and "CR/CRLF line endings" in out and "rows not sorted by actor_id" in out
-    assert "::error file=data/actors.csv,title=fmt::" in out
+    assert "::error file=data/actors.csv,line=1,title=fmt::" in out  # the BOM is on line 1
 
 
 def test_fmt_writes_header_into_empty_file(valid_package, capsys):
@@ -153,7 +153,8 @@ def test_fmt_refuses_what_it_cannot_read_losslessly(valid_package, capsys, case,
     path.write_bytes(broken)
     before = _snapshot(valid_package)
     assert main(["fmt", str(valid_package), *(["--check"] if check else [])]) == 2
-    err = capsys.readouterr().err
+    announced, _, err = capsys.readouterr().err.partition("\n")
+    assert announced == f"sce fmt: package {valid_package}"  # which package it read, first
     assert err.startswith("data/actors.csv: ")
     assert f"hint: {PROBLEMS[code][1]}" in err
     assert "file left unchanged" in err

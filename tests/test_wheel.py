@@ -105,6 +105,11 @@ def test_wheel_carries_schemas_data_and_descriptor(installed):
         assert (bundle / table.path).read_bytes() == (REPO / table.path).read_bytes()
     for name in ("package.yaml", "tables.yaml", "fields.yaml", "vocabularies.yaml"):
         assert (bundle / "schemas" / name).is_file()
+    # The committed registry of published releases ships as it is committed, and the type marker.
+    package = installed / "syria_conflict_events"
+    assert (package / "releases.json").read_bytes() == (REPO / "src" / "syria_conflict_events" /
+                                                        "releases.json").read_bytes()
+    assert (package / "py.typed").is_file()
 
 
 def test_installed_wheel_loads_every_table_offline(installed, tmp_path):

@@ -6,6 +6,9 @@ armed conflict.
     ds = sce.load_all()                   # every table, with join helpers
     old = sce.load("events", version="0.1.0")  # a pinned, checksum-verified release
     sce.versions()                        # releases that can be fetched
+    sce.tables()                          # the tables and what each holds
+    sce.load("events", start="2024-11-27", end="2024-11-30", place="aleppo-governorate")
+    sce.cite()                            # how to cite the release (style="bibtex")
     sce.control_on("2024-12-01")          # who held each place on a day
 
 Importing the package is cheap: pandas, pyarrow and pandera load on first use.
@@ -18,12 +21,13 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from .dataset import Dataset
     from .download import ChecksumError, DownloadError, ReleaseError, UnknownVersionError, UnsafeArchiveError
-    from .loader import DataWarning, PackageError, load, load_all, versions
+    from .loader import DataWarning, PackageError, cite, load, load_all, tables, versions
     from .territory import control_on
 
 # Public name -> module that defines it (imported on first access).
 _LAZY = {
-    "load": "loader", "load_all": "loader", "versions": "loader", "DataWarning": "loader",
+    "load": "loader", "load_all": "loader", "versions": "loader", "tables": "loader", "cite": "loader",
+    "DataWarning": "loader",
     "PackageError": "loader", "Dataset": "dataset", "ReleaseError": "download",
     "UnknownVersionError": "download", "ChecksumError": "download", "DownloadError": "download",
     "UnsafeArchiveError": "download", "control_on": "territory",
@@ -31,7 +35,8 @@ _LAZY = {
 
 __all__ = [
     "ChecksumError", "DataWarning", "Dataset", "DownloadError", "PackageError", "ReleaseError",
-    "UnknownVersionError", "UnsafeArchiveError", "__version__", "control_on", "load", "load_all", "versions",
+    "UnknownVersionError", "UnsafeArchiveError", "__version__", "cite", "control_on", "load", "load_all", "tables",
+    "versions",
 ]
 
 

@@ -102,7 +102,7 @@ def lookup(version: str, path: Path | None = None) -> Release:
     registry = read_registry(path)
     if version in registry:
         return registry[version]
-    known = ", ".join(registry) or "none (this installation has no release registry yet)"
+    known = ", ".join(registry) or "none: no release has been published yet (the release registry is empty)"
     raise UnknownVersionError(f"unknown release version {version!r}; known versions: {known}")
 
 

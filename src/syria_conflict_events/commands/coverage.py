@@ -15,18 +15,23 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p = sub.add_parser("coverage", help="events per day and per front, and the density goals; "
                                      "fails on a day without events or a missed goal",
                        description=__doc__)
-    p.add_argument("path", nargs="?", type=Path, help="package directory (default: the bundled/repo package)")
+    p.add_argument("path", nargs="?", type=Path,
+                   help="package directory (default: the one in the current directory or above it)")
     p.add_argument("--format", choices=("markdown", "csv"), default="markdown")
     return p
 
 
 def run(args: argparse.Namespace) -> int:
     from ..coverage import coverage, density, goals_markdown, to_markdown
+    from ..declaration import DeclarationError, package_declaration
+    from ._package import package_root
 
+    root = package_root("coverage", args.path)
     try:
-        matrix, empty = coverage(args.path)
-        figures = density(args.path, matrix=matrix)
-    except (OSError, ValueError) as exc:
+        decl = package_declaration(root)
+        matrix, empty = coverage(root, decl)
+        figures = density(root, decl, matrix=matrix)
+    except (OSError, ValueError, DeclarationError) as exc:
         raise CommandError(f"cannot read the package: {exc}") from exc
     print(to_markdown(matrix) if args.format == "markdown" else matrix.to_csv(lineterminator="\n"), end="")
     if args.format == "markdown":

@@ -26,7 +26,8 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p.add_argument("--set", dest="sets", action="append", default=[], metavar="FIELD=VALUE",
                    help="a cell of the new row (repeat for each field; the data dictionary says what each holds)")
     p.add_argument("--id", help="the identifier to use instead of an allocated one (slug tables)")
-    p.add_argument("--path", type=Path, help="package directory (default: the source checkout)")
+    p.add_argument("--path", type=Path,
+                   help="package directory (default: the one in the current directory or above it)")
     p.add_argument("--dry-run", action="store_true", help="check and print the row, write nothing")
     return p
 
@@ -47,18 +48,16 @@ def _values(sets: list[str], fields: list[str], table: str) -> dict[str, str]:
 
 def run(args: argparse.Namespace) -> int:
     from ..canonical import FormatError, read_file, to_bytes
-    from ..declaration import load_declaration
+    from ..declaration import package_declaration
     from ..new_row import NewRowError, build_row, read_target, resolve_table, write_row
-    from ..paths import repo_root
+    from ._package import package_root
 
-    decl = load_declaration()
+    root = package_root("new", args.path, edits=True)
+    decl = package_declaration(root)  # the declaration `sce validate` checks this package against
     try:
         table = resolve_table(decl, args.kind)
     except NewRowError as exc:
         raise CommandError(str(exc)) from exc
-    root = args.path or repo_root()
-    if root is None:
-        raise CommandError("give --path: `sce new` edits a source checkout, never an installed copy")
     path = root / table.path
     if not path.is_file():
         raise CommandError(f"{path}: no such file (is --path the package directory?)")

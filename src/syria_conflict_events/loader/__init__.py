@@ -9,13 +9,14 @@ coerced (``001`` stays ``001``).
 """
 
 
-from .api import load, load_all, load_text, open_source, read_table, versions
+from .api import cite, load, load_all, load_text, open_source, read_table, tables, versions
 from .convert import convert, dtypes, typed_arrow, warn_unreadable
 from .descriptor import MAX_JSON_BYTES, MAX_TABLE_BYTES, Package, open_package, read_csv_text, read_text_table
 from .specs import CellProblem, ColumnSpec, DataWarning, ForeignKeySpec, PackageError, TableSpec
 
 __all__ = [
     "MAX_JSON_BYTES", "MAX_TABLE_BYTES", "CellProblem", "ColumnSpec", "DataWarning", "ForeignKeySpec", "Package",
-    "PackageError", "TableSpec", "convert", "dtypes", "load", "load_all", "load_text", "open_package",
-    "open_source", "read_csv_text", "read_table", "read_text_table", "typed_arrow", "versions", "warn_unreadable",
+    "PackageError", "TableSpec", "cite", "convert", "dtypes", "load", "load_all", "load_text", "open_package",
+    "open_source", "read_csv_text", "read_table", "read_text_table", "tables", "typed_arrow", "versions",
+    "warn_unreadable",
 ]

@@ -3,13 +3,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Literal, TypeVar
 
 from .. import download
+from . import catalogue
 from .convert import _warn, convert
 from .descriptor import Package, open_package, read_text_table
+from .filters import EventFilter, apply
 from .specs import CellProblem, TableSpec
 
 if TYPE_CHECKING:
@@ -20,7 +22,9 @@ if TYPE_CHECKING:
 
 
 def _read(package: Package, table: str, *, verify: bool = True) -> tuple[pd.DataFrame, list[CellProblem]]:
-    return convert(read_text_table(package, table, verify=verify), package.spec(table))
+    frame, problems = convert(read_text_table(package, table, verify=verify), package.spec(table))
+    frame.attrs = catalogue.table_attrs(package, table)  # its description and the release version
+    return frame, problems
 
 
 def read_table(package: Package, table: str, *, verify: bool = True) -> pd.DataFrame:
@@ -99,7 +103,9 @@ def _check(frames: Frames, problems: dict[str, list[CellProblem]], validate: boo
 
 
 def load(table: str, *, version: str | None = None, validate: bool = False, root: str | Path | None = None,
-         base_url: str | None = None, cache_dir: str | Path | None = None) -> pd.DataFrame:
+         base_url: str | None = None, cache_dir: str | Path | None = None, start: object = None,
+         end: object = None, event_type: str | Iterable[str] | None = None,
+         place: str | Iterable[str] | None = None) -> pd.DataFrame:
     """One table as a typed pandas DataFrame.
 
     - ``version=None``: the data bundled with this package (no network).
@@ -110,10 +116,19 @@ def load(table: str, *, version: str | None = None, validate: bool = False, root
       rules of the installed version, needs the ``validate`` extra) and raises
       ``TableValidationError`` listing every failure, including cells that could not be read
       (without it those only raise a :class:`DataWarning` and become missing).
+    - Filters, as in the ACLED and UCDP clients: ``start``/``end`` (dates, inclusive) keep the
+      events whose span overlaps that range; ``event_type`` one code or a list; ``place`` a place
+      ID or a list, each with the places within it (``place="aleppo-governorate"`` includes
+      Aleppo city). They apply to ``events`` and to the tables with an ``event_id`` column (the
+      rows of the selected events). Validation, when asked for, runs on the whole table.
+
+    The frame's ``attrs`` carry the table's name, title and description and the release version.
     """
-    _, frames, problems = _read_all([table], version, root, base_url, cache_dir)
-    _check(frames, problems, validate)
-    return frames[table]
+    wanted = EventFilter(start, end, event_type, place)
+    names = [table, *wanted.tables_needed(table)] if wanted.active else [table]
+    _, frames, problems = _read_all(names, version, root, base_url, cache_dir)
+    _check({table: frames[table]}, {k: v for k, v in problems.items() if k == table}, validate)
+    return apply(table, frames[table], frames, wanted) if wanted.active else frames[table]
 
 
 def load_all(*, version: str | None = None, validate: bool = False, root: str | Path | None = None,
@@ -127,6 +142,34 @@ def load_all(*, version: str | None = None, validate: bool = False, root: str | 
     return Dataset(frames, {n: package.spec(n) for n in frames}, version=package.version, root=package.root)
 
 
-def versions() -> list[str]:
-    """Published releases this installation can fetch and verify (oldest first)."""
-    return download.known_versions()
+NOTHING_PUBLISHED = ("no release has been published yet: the release registry of this installation is empty, "
+                     "so load(version=...) has nothing to fetch; load() reads the copy bundled with the package")
+
+
+class Versions(list[str]):
+    """The published versions (a plain list, oldest first) that says so when it is empty."""
+
+    def __repr__(self) -> str:
+        return super().__repr__() if self else f"[]  # {NOTHING_PUBLISHED}"
+
+    def __str__(self) -> str:
+        return ", ".join(self) if self else NOTHING_PUBLISHED
+
+
+def tables(*, version: str | None = None, root: str | Path | None = None, base_url: str | None = None,
+           cache_dir: str | Path | None = None) -> pd.DataFrame:
+    """The package's tables with their titles and descriptions (index: the table name), from the
+    same sources as :func:`load`; nothing is read but ``datapackage.json``."""
+    return catalogue.tables_frame(open_source(version, root, base_url, cache_dir))
+
+
+def cite(style: Literal["text", "bibtex"] = "text", *, version: str | None = None, root: str | Path | None = None,
+         base_url: str | None = None, cache_dir: str | Path | None = None) -> str:
+    """How to cite the release (``style="bibtex"`` for a BibTeX entry), from its own metadata."""
+    return catalogue.cite(open_source(version, root, base_url, cache_dir), style)
+
+
+def versions() -> Versions:
+    """Published releases this installation can fetch and verify (oldest first). Empty when none
+    has been published; the empty list's ``repr`` (what the prompt shows) says so."""
+    return Versions(download.known_versions())

@@ -40,3 +40,29 @@ def render(report: Report, fmt: str = "text") -> str:
     else:
         lines.append(f"invalid: {len(report.errors)} error(s) in {report.root}")
     return "\n".join(lines) + "\n"
+
+
+# GitHub refuses a job summary above 1 MiB per step; stay well below it.
+SUMMARY_MAX_BYTES = 900_000
+
+
+def summary_markdown(report: Report, heading: str = "sce validate") -> str:
+    """Every error of ``report`` as a Markdown table for the job summary ($GITHUB_STEP_SUMMARY):
+    annotations show only the first ten per step, the summary shows all of them."""
+    from ..markdown_text import plain
+
+    if report.valid:
+        return f"## {plain(heading)}: valid\n\n{sum(report.rows.values()):,} rows in {len(report.rows)} tables.\n"
+    head = [f"## {plain(heading)}: {len(report.errors):,} error(s)", "",
+            "| file | line | column | rule | message | how to fix |", "|---|---|---|---|---|---|"]
+    out = "\n".join(head) + "\n"
+    size = len(out.encode("utf-8"))
+    for n, e in enumerate(report.errors):
+        row = (f"| {plain(e.path)} | {'' if e.row is None else e.row} | {plain(e.column or '')} | {plain(e.rule)} "
+               f"| {plain(e.message)} | {plain(e.hint)} |\n")
+        size += len(row.encode("utf-8"))
+        if size > SUMMARY_MAX_BYTES:
+            rest = len(report.errors) - n
+            return out + f"\n{rest:,} more error(s) do not fit in the summary; the job log lists them all.\n"
+        out += row
+    return out

@@ -12,6 +12,7 @@ from ..declaration import Declaration, Table, package_declaration
 from ..table_schema import package_descriptor
 from .errors import MAX_ERRORS_PER_RULE, ValidationError
 from .structure import DEFAULT_MAX_BYTES, read_raw_table
+from .suggestions import with_suggestions
 
 # The semantic and JSON layers (pandas, which pyarrow loads with the first array it builds, and
 # jsonschema: ~0.4 s of imports) are imported by validate_package once the files are being read,
@@ -207,7 +208,7 @@ def validate_package(
     order = {t.path: i for i, t in enumerate(decl.tables.values())}
     errors = _cap(_dedupe(errors))
     errors.sort(key=lambda e: (order.get(e.path, -1), e.path, e.row or 0))
-    report.errors = _cap_total(errors)
+    report.errors = with_suggestions(_cap_total(errors), root, decl, max_bytes)
     if keep_tables:
         report.tables = dict(ctx.tables)
     return report
