@@ -3,8 +3,8 @@ in a temporary directory: each in its own interpreter (a snippet that aborts the
 the test, not the test run), in the directory that holds the release's zip and its unpacked
 folder, with ``<version>`` the built version.
 
-The page's pinned-version example (``version="0.1.0"``) is pointed at the built release: the
-snippet's version becomes the built one, the release registry is the build's, and downloads come
+The page's pinned-version example (``version="1.0.0"``, this release) is pointed at the built
+release: the snippet's version becomes the built one, the release registry is the build's, and downloads come
 from a local server (``SCE_BASE_URL``) into a temporary cache (``SCE_CACHE_DIR``)."""
 
 from __future__ import annotations
@@ -62,7 +62,7 @@ def test_the_page_has_its_snippets():
 @pytest.mark.parametrize("index", range(len(SNIPPETS)))
 def test_snippet_runs(index, dist, tmp_path):
     out, url = dist
-    code = SNIPPETS[index].replace("<version>", DECL.version).replace('version="0.1.0"', f'version="{DECL.version}"')
+    code = SNIPPETS[index].replace("<version>", DECL.version).replace('version="1.0.0"', f'version="{DECL.version}"')
     prelude = textwrap.dedent(f"""\
         from pathlib import Path
         import syria_conflict_events.download as _download

@@ -4,7 +4,7 @@ armed conflict.
     import syria_conflict_events as sce
     events = sce.load("events")           # bundled data, typed, offline
     ds = sce.load_all()                   # every table, with join helpers
-    old = sce.load("events", version="0.1.0")  # a pinned, checksum-verified release
+    old = sce.load("events", version="1.0.0")  # a pinned, checksum-verified release
     sce.versions()                        # releases that can be fetched
     sce.tables()                          # the tables and what each holds
     sce.load("events", start="2024-11-27", end="2024-11-30", place="aleppo-governorate")
