@@ -187,9 +187,14 @@ def test_geojson_points_come_from_places(built):
 
 
 def test_data_dictionary_is_the_generated_one(built):
-    _, dist, _ = built
+    from syria_conflict_events.release.build import read_tables
+    from syria_conflict_events.release.dictionary import examples_in_package
+
+    root, dist, _ = built
     text = (dist / NAME / "DATA-DICTIONARY.md").read_text(encoding="utf-8")
-    assert text == data_dictionary(DECL)
+    assert text == data_dictionary(DECL, examples_in_package(DECL, read_tables(root, DECL)))
+    # Each table's examples come from its own rows: places.name shows a place, not an armed group.
+    assert "Hayat Tahrir al-Sham" not in text.split("### Table `places`", 1)[1].split("### Table", 1)[0]
     for t in DECL.tables.values():
         assert f"### Table `{t.name}`" in text
         assert all(f"| `{f}` |" in text for f in t.field_names)

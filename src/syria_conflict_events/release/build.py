@@ -39,7 +39,7 @@ from ..generate import citation_cff, dumps
 from ..paths import repo_root, resource_root
 from .columns import from_validated
 from .descriptor import Artifact, release_descriptor
-from .dictionary import data_dictionary
+from .dictionary import data_dictionary, examples_in_package
 from .readme import release_readme
 from .registry import REGISTRY_NAME, committed_registry, merged_registry, write_registry
 from .swap import JOURNAL, locked, recover, swap_in
@@ -294,7 +294,9 @@ def _write_documents(decl: Declaration, root: Path, stage: Path, diff: ReleaseDi
         (stage / path).write_text(content, encoding="utf-8", newline="\n")
         artifacts.append(Artifact(name, path, fmt, mediatype, title, description))
 
-    text("data-dictionary", "DATA-DICTIONARY.md", data_dictionary(decl), "md", "text/markdown",
+    # Examples from each table's own rows (a field shared by several tables has one declared example).
+    examples = examples_in_package(decl, read_tables(root, decl))
+    text("data-dictionary", "DATA-DICTIONARY.md", data_dictionary(decl, examples), "md", "text/markdown",
          "Data dictionary", "Every table, field, key and vocabulary, generated from the declaration.")
     changelog = root / "CHANGELOG.md"
     if changelog.is_file():

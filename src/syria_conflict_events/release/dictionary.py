@@ -9,6 +9,7 @@ anchors ``table-x`` and ``vocabulary-y``, which the field rows link to."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from ..declaration import Declaration, Field, Table
 from ..markdown_text import code, plain
@@ -138,4 +139,20 @@ def examples_from(decl: Declaration, rows: Mapping[str, list[dict[str, object]]]
         for f in t.fields:
             out[(t.name, f.name)] = next((r[f.name] for r in rows.get(t.name, [])
                                           if r.get(f.name) is not None and str(r[f.name]).strip()), None)
+    return out
+
+
+def examples_in_package(decl: Declaration, frames: Mapping[str, Any]) -> dict[tuple[str, str], object]:
+    """:func:`examples_from` for the raw text frames the build reads (one pandas frame of strings
+    per table, "" for an empty cell): each field's first non-empty cell, found column-wise."""
+    out: dict[tuple[str, str], object] = {}
+    for t in decl.tables.values():
+        frame = frames.get(t.name)
+        for f in t.fields:
+            if frame is None or f.name not in frame:
+                out[(t.name, f.name)] = None
+                continue
+            column = frame[f.name]
+            filled = column[column.fillna("").astype("str").str.strip() != ""]
+            out[(t.name, f.name)] = filled.iloc[0] if len(filled) else None
     return out
