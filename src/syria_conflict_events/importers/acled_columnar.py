@@ -24,7 +24,7 @@ from .acled import (
     _pick,
     _place,
 )
-from .arrow_read import NotColumnar, header_of, map_guarded, rows_of, text_batches
+from .arrow_read import map_columnar, map_guarded, rows_of
 from .columns import distinct, expand, mapped, mapped_many, positions
 from .common import clean, country_code, parse_count, read_rows
 from .staging import Staging
@@ -38,19 +38,7 @@ _PLAIN_ID = "^[A-Za-z0-9_.:/-]+$"  # clean() leaves such an id as it is
 def read_columnar(path: Path, rows: AcledRows) -> bool:
     """Map the export column-wise; False (nothing staged) when Arrow cannot read it as the csv
     module would (the caller maps it row by row)."""
-    shape = header_of(path, REQUIRED)
-    if shape is None:
-        return False
-    header, lines = shape
-    present = list(dict.fromkeys(header))  # a row as the csv module reads it: every column
-    mapper = _BatchMapper(rows)
-    try:
-        for row_lines, columns in text_batches(path, header, lines, [*COLUMNS, *present]):
-            mapper.batch(row_lines, columns, present)
-    except NotColumnar:
-        rows.staging.clear()
-        return False
-    return True
+    return map_columnar(path, REQUIRED, COLUMNS, lambda: _BatchMapper(rows).batch, rows.staging.clear)
 
 
 class _BatchMapper:

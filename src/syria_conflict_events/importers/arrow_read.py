@@ -157,3 +157,26 @@ def rows_of(columns: dict[str, pa.Array], positions: list[int], names: list[str]
     """Rows at ``positions`` as dicts (the header's columns), for the row-by-row mapping."""
     taken = {n: pc.take(columns[n], pa.array(positions, pa.int64())).to_pylist() for n in names}
     return [{n: taken[n][i] for n in names} for i in range(len(positions))]
+
+
+BatchMapping = Callable[[pa.Array, dict[str, pa.Array], list[str]], None]
+
+
+def map_columnar(path: Path, required: Iterable[str], columns: Iterable[str],
+                 mapper: Callable[[], BatchMapping], reset: Callable[[], None]) -> bool:
+    """Map an export a batch at a time with ``mapper()``'s batch function (made once the header
+    is known); False, after ``reset()`` of whatever was staged, when Arrow cannot read the file
+    as the csv module would (the caller then maps it row by row)."""
+    shape = header_of(path, list(required))
+    if shape is None:
+        return False
+    header, lines = shape
+    present = list(dict.fromkeys(header))  # a row as the csv module reads it: every column
+    batch = mapper()
+    try:
+        for row_lines, batch_columns in text_batches(path, header, lines, [*columns, *present]):
+            batch(row_lines, batch_columns, present)
+    except NotColumnar:
+        reset()
+        return False
+    return True

@@ -17,7 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..declaration import Declaration
-from .arrow_read import NotColumnar, header_of, map_guarded, rows_of, text_batches
+from .arrow_read import map_columnar, map_guarded, rows_of
 from .columns import mapped, mapped_many, positions
 from .common import clean, country_code, crosswalk, parse_count, parse_date, read_rows
 from .staging import Staging
@@ -54,20 +54,11 @@ _CLARITY_NOTE = "UCDP codes this as an aggregate of incidents reported together 
 def read_columnar(path: Path, rows: UcdpRows) -> bool:
     """Map the export column-wise; False (nothing staged) when Arrow cannot read it as the csv
     module would (the caller maps it row by row)."""
-    shape = header_of(path, REQUIRED)
-    if shape is None:
-        return False
-    header, lines = shape
-    present = list(dict.fromkeys(header))  # a row as the csv module reads it: every column
-    mapper = _BatchMapper(rows)
-    try:
-        for row_lines, columns in text_batches(path, header, lines, [*COLUMNS, *present]):
-            mapper.batch(row_lines, columns, present)
-    except NotColumnar:
+    def reset() -> None:
         rows.staging.clear()
         rows.countries.clear()
-        return False
-    return True
+
+    return map_columnar(path, REQUIRED, COLUMNS, lambda: _BatchMapper(rows).batch, reset)
 
 
 class _BatchMapper:
