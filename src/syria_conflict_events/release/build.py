@@ -182,16 +182,22 @@ def _writers(decl: Declaration, root: Path, stage: Path, tables: dict[str, pa.Ta
                          "Every table in one SQLite database with primary keys, foreign keys and CHECK "
                          "constraints (run PRAGMA foreign_keys = ON to enforce them on change).")]
 
-    def json_records(note: list[str]) -> list[Artifact]:
+    def per_table(note: list[str], kind: str, folder: str, suffix: str, fmt: str, mediatype: str, label: str,
+                  write: Callable[[Any, Path], None], describe: Callable[[str], str]) -> list[Artifact]:
+        """One file per table, written by ``write(table, path)``, packed and described alike."""
         out = []
         for t in decl.tables.values():
-            path = f"{JSON_DIR}/{t.name}.json"
-            write_json_records(decl, t, tables[t.name], stage / path)
+            path = f"{folder}/{t.name}.{suffix}"
+            write(t, stage / path)
             packer.add(path)
-            out.append(Artifact(f"{t.name}-json", path, "json", "application/json", f"{t.title} (JSON)",
-                                f"{t.title} as JSON records (an array of objects, null when empty)."))
+            out.append(Artifact(f"{t.name}-{kind}", path, fmt, mediatype, f"{t.title} ({label})", describe(t.title)))
         note.append(f"{len(out)} files")
         return out
+
+    def json_records(note: list[str]) -> list[Artifact]:
+        return per_table(note, "json", JSON_DIR, "json", "json", "application/json", "JSON",
+                         lambda t, path: write_json_records(decl, t, tables[t.name], path),
+                         lambda title: f"{title} as JSON records (an array of objects, null when empty).")
 
     def geojson(note: list[str]) -> list[Artifact]:
         (stage / GEOJSON_DIR).mkdir()
@@ -212,26 +218,14 @@ def _writers(decl: Declaration, root: Path, stage: Path, tables: dict[str, pa.Ta
         return out
 
     def parquet(note: list[str]) -> list[Artifact]:
-        out = []
-        for t in decl.tables.values():
-            path = f"{PARQUET_DIR}/{t.name}.parquet"
-            write_parquet(decl, t, dated[t.name], stage / path)
-            packer.add(path)
-            out.append(Artifact(f"{t.name}-parquet", path, "parquet", "application/vnd.apache.parquet",
-                                f"{t.title} (Parquet)", f"{t.title} as Parquet with typed columns."))
-        note.append(f"{len(out)} files")
-        return out
+        return per_table(note, "parquet", PARQUET_DIR, "parquet", "parquet", "application/vnd.apache.parquet",
+                         "Parquet", lambda t, path: write_parquet(decl, t, dated[t.name], path),
+                         lambda title: f"{title} as Parquet with typed columns.")
 
     def stata(note: list[str]) -> list[Artifact]:
-        out = []
-        for t in decl.tables.values():
-            path = f"{STATA_DIR}/{t.name}.dta"
-            write_stata(decl, t, dated[t.name], stage / path)
-            packer.add(path)
-            out.append(Artifact(f"{t.name}-stata", path, "dta", "application/x-stata-dta", f"{t.title} (Stata)",
-                                f"{t.title} as Stata 14+ data (format 118) with variable and value labels."))
-        note.append(f"{len(out)} files")
-        return out
+        return per_table(note, "stata", STATA_DIR, "dta", "dta", "application/x-stata-dta", "Stata",
+                         lambda t, path: write_stata(decl, t, dated[t.name], path),
+                         lambda title: f"{title} as Stata 14+ data (format 118) with variable and value labels.")
 
     def xlsx(note: list[str]) -> list[Artifact]:
         path = f"{EXCEL_DIR}/{decl.name}.xlsx"
