@@ -24,7 +24,7 @@ from .acled import (
     _pick,
     _place,
 )
-from .arrow_read import map_columnar, map_guarded, rows_of
+from .arrow_read import filter_batch, map_columnar, map_guarded, rows_of
 from .columns import distinct, expand, mapped, mapped_many, positions
 from .common import clean, country_code, parse_count, read_rows
 from .staging import Staging
@@ -118,20 +118,10 @@ class _BatchMapper:
         iso3 = mapped([cols["country"]], lambda c: country_code(decl, name=c, attribute="acled", value=clean(c)),
                       pa.string(), self._cache("country"))
         date = mapped([cols["event_date"]], _event_date, pa.string(), self._cache("date"))
-        dropped = pa.array([False] * n)
-        if rows.wanted:
-            dropped = pc.or_(dropped, pc.fill_null(pc.not_equal(iso3, rows.wanted), True))
-        if options.date_from:
-            dropped = pc.or_(dropped, pc.fill_null(pc.less(date, options.date_from), False))
-        if options.date_to:
-            dropped = pc.or_(dropped, pc.fill_null(pc.greater(date, options.date_to), False))
-        if pc.any(dropped).as_py():  # left out before anything else is computed for them
-            rows.staging.filtered += pc.sum(dropped.cast(pa.int64())).as_py()
-            kept = pc.invert(dropped)
-            cols = {k: pc.filter(v, kept) for k, v in cols.items()}
-            lines, iso3, date = pc.filter(lines, kept), pc.filter(iso3, kept), pc.filter(date, kept)
-            if len(lines) == 0:
-                return
+        kept = filter_batch(rows.staging, options, rows.wanted, lines, cols, iso3, date)
+        if kept is None:
+            return
+        lines, cols, iso3, date = kept
         m: dict[str, pa.Array] = {"line": lines, "date": date}
         m["etype"], m["sub"], m["label"] = mapped_many([cols["event_type"], cols["sub_event_type"]], self._types,
                                                        [pa.string()] * 3, self._cache("types"))

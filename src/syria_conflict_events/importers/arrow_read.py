@@ -14,6 +14,7 @@ import csv
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -180,3 +181,26 @@ def map_columnar(path: Path, required: Iterable[str], columns: Iterable[str],
         reset()
         return False
     return True
+
+
+def filter_batch(staging: Any, options: Any, wanted: str | None, lines: pa.Array, cols: dict[str, pa.Array],
+                 iso3: pa.Array, date: pa.Array
+                 ) -> tuple[pa.Array, dict[str, pa.Array], pa.Array, pa.Array] | None:
+    """The rows --country, --from and --to keep (``iso3`` and ``date`` are the batch's mapped
+    country code and first day), dropped before anything else is computed for them and counted in
+    ``staging.filtered``; None when none is left."""
+    dropped = pa.array([False] * len(lines))
+    if wanted:
+        dropped = pc.or_(dropped, pc.fill_null(pc.not_equal(iso3, wanted), True))
+    if options.date_from:
+        dropped = pc.or_(dropped, pc.fill_null(pc.less(date, options.date_from), False))
+    if options.date_to:
+        dropped = pc.or_(dropped, pc.fill_null(pc.greater(date, options.date_to), False))
+    if pc.any(dropped).as_py():
+        staging.filtered += pc.sum(dropped.cast(pa.int64())).as_py()
+        kept = pc.invert(dropped)
+        cols = {k: pc.filter(v, kept) for k, v in cols.items()}
+        lines, iso3, date = pc.filter(lines, kept), pc.filter(iso3, kept), pc.filter(date, kept)
+        if len(lines) == 0:
+            return None
+    return lines, cols, iso3, date

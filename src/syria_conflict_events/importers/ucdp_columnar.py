@@ -17,7 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..declaration import Declaration
-from .arrow_read import map_columnar, map_guarded, rows_of
+from .arrow_read import filter_batch, map_columnar, map_guarded, rows_of
 from .columns import mapped, mapped_many, positions
 from .common import clean, country_code, crosswalk, parse_count, parse_date, read_rows
 from .staging import Staging
@@ -148,20 +148,10 @@ class _BatchMapper:
             return
         iso3 = mapped([cols["country"], cols["country_id"]], self._country, pa.string(), self._cache("country"))
         start = mapped([cols["date_start"]], parse_date, pa.string(), self._cache("date"))
-        dropped = pa.array([False] * n)
-        if rows.wanted:
-            dropped = pc.or_(dropped, pc.fill_null(pc.not_equal(iso3, rows.wanted), True))
-        if options.date_from:
-            dropped = pc.or_(dropped, pc.fill_null(pc.less(start, options.date_from), False))
-        if options.date_to:
-            dropped = pc.or_(dropped, pc.fill_null(pc.greater(start, options.date_to), False))
-        if pc.any(dropped).as_py():  # left out before anything else is computed for them
-            rows.staging.filtered += pc.sum(dropped.cast(pa.int64())).as_py()
-            kept = pc.invert(dropped)
-            cols = {k: pc.filter(v, kept) for k, v in cols.items()}
-            lines, iso3, start = pc.filter(lines, kept), pc.filter(iso3, kept), pc.filter(start, kept)
-            if len(lines) == 0:
-                return
+        kept = filter_batch(rows.staging, options, rows.wanted, lines, cols, iso3, start)
+        if kept is None:
+            return
+        lines, cols, iso3, start = kept
         m: dict[str, pa.Array] = {"line": lines, "start": start}
         m["end"] = mapped([cols["date_end"]], parse_date, pa.string(), self._cache("date"))
         m["date_precision"] = mapped([cols["date_prec"]], lambda v: _first(crosswalk(
