@@ -13,6 +13,7 @@ from typing import Any
 
 import yaml
 
+from .constraints import refusal
 from .paths import schemas_dir
 
 FIELD_TYPES = ("string", "integer", "number", "date")
@@ -189,28 +190,15 @@ _FIELD_KEYS = {
 }
 
 
-# The field types each constraint applies to: every translator (Table Schema, JSON Schema, the
-# vectorised kernels, SQLite CHECKs, the data dictionary) handles a constraint on these types only.
-CONSTRAINT_TYPES: dict[str, tuple[str, ...]] = {
-    "pattern": ("string",),
-    "min_length": ("string",),
-    "format": ("string",),
-    "minimum": ("integer", "number"),
-    "maximum": ("integer", "number"),
-    "vocabulary": ("string", "integer"),
-}
-
-
 def _field(name: str, spec: dict[str, Any]) -> Field:
     unknown = set(spec) - _FIELD_KEYS
     if unknown:
         raise DeclarationError(f"field {name}: unknown keys {sorted(unknown)}")
     if spec.get("type") not in FIELD_TYPES:
         raise DeclarationError(f"field {name}: type must be one of {FIELD_TYPES}")
-    for key, types in CONSTRAINT_TYPES.items():
-        if spec.get(key) is not None and spec["type"] not in types:
-            raise DeclarationError(f"field {name}: {key} applies to {' and '.join(types)} fields, "
-                                   f"not to a {spec['type']} field")
+    problem = refusal(name, spec)  # a constraint its type cannot carry (constraints.CONSTRAINTS)
+    if problem:
+        raise DeclarationError(problem)
     return Field(name=name, **spec)
 
 
@@ -251,8 +239,11 @@ def _load(directory: Path) -> Declaration:
             fname = override.pop("name")
             if fname not in fields:
                 raise DeclarationError(f"table {tname}: field {fname} is not declared in fields.yaml")
-            base = fields[fname]
-            tfields.append(Field(**{**base.__dict__, **override}))
+            merged = {**fields[fname].__dict__, **override}
+            problem = refusal(f"{fname} of table {tname}", merged)  # an override may add a constraint
+            if problem:
+                raise DeclarationError(problem)
+            tfields.append(Field(**merged))
         fks = tuple(
             ForeignKey(tuple(fk["fields"]), fk["table"], tuple(fk["reference"]))
             for fk in spec.get("foreign_keys", [])

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .constraints import Absent, declared
 from .declaration import Declaration, Field, Table
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
@@ -20,17 +21,9 @@ def field_json_schema(decl: Declaration, f: Field) -> dict[str, Any]:
     if f.type == "date":
         out["format"] = "date"
         out["pattern"] = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
-    enum = decl.enum(f)
-    if enum is not None:
-        out["enum"] = enum if f.required else [*enum, None]
-    if f.pattern:
-        out["pattern"] = f.pattern
-    if f.min_length is not None:
-        out["minLength"] = f.min_length
-    if f.minimum is not None:
-        out["minimum"] = f.minimum
-    if f.maximum is not None:
-        out["maximum"] = f.maximum
+    for c in declared(f):
+        if not isinstance(c.json_schema, Absent):
+            out.update(c.json_schema(decl, f))
     return out
 
 

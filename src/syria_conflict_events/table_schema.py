@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .constraints import declared
 from .declaration import Declaration, Field, Table
 
 TABLE_SCHEMA_DIR = "schemas/table-schemas"
@@ -15,25 +16,13 @@ CSV_DIALECT = {"delimiter": ",", "lineTerminator": "\n", "quoteChar": '"', "head
 
 def field_descriptor(decl: Declaration, f: Field) -> dict[str, Any]:
     out: dict[str, Any] = {"name": f.name, "type": f.type}
-    if f.format:
-        out["format"] = f.format
+    kinds = declared(f)
+    out.update((c.table_schema_key, c.table_schema_value(decl, f)) for c in kinds if c.field_level)
     out["description"] = f.description
     if f.example is not None:
         out["example"] = f.example
-    constraints: dict[str, Any] = {}
-    if f.required:
-        constraints["required"] = True
-    enum = decl.enum(f)
-    if enum is not None:
-        constraints["enum"] = enum
-    if f.pattern:
-        constraints["pattern"] = f.pattern
-    if f.minimum is not None:
-        constraints["minimum"] = f.minimum
-    if f.maximum is not None:
-        constraints["maximum"] = f.maximum
-    if f.min_length is not None:
-        constraints["minLength"] = f.min_length
+    constraints: dict[str, Any] = {"required": True} if f.required else {}
+    constraints.update((c.table_schema_key, c.table_schema_value(decl, f)) for c in kinds if not c.field_level)
     if constraints:
         out["constraints"] = constraints
     return out

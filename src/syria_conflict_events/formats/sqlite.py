@@ -1,10 +1,11 @@
 """One SQLite database with the declared keys and constraints, generated from the declaration.
 
 Every table gets its primary key, its foreign keys (self-references included), NOT NULL for
-required fields and CHECK constraints for types, vocabularies, minimum/maximum, minimum length
-and the ISO date shape. Regular-expression patterns are not expressible in plain SQLite and are
-left to the validator. Two extra tables carry the vocabularies (labels, definitions, ACLED/UCDP
-equivalents) and the package metadata, so the file is usable on its own.
+required fields and CHECK constraints for types, the ISO date shape and each constraint kind
+that plain SQLite can express (constraints.py: vocabularies, minimum/maximum, minimum length,
+format); regular-expression patterns are not, and are left to the validator. Two extra tables
+carry the vocabularies (labels, definitions, ACLED/UCDP equivalents) and the package metadata,
+so the file is usable on its own.
 
 The file is written deterministically (see :func:`write_sqlite`): fixed page size, statements in
 declaration order, rows in primary-key order, no timestamps."""
@@ -22,6 +23,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..arrow_types import text_bytes
+from ..constraints import Absent, declared, sql_literal
 from ..declaration import Declaration, Field, Table
 from ..exceptions import ReleaseError
 
@@ -51,12 +53,7 @@ def ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def literal(value: Any) -> str:
-    if isinstance(value, str):
-        return "'" + value.replace("'", "''") + "'"
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise TypeError(f"no SQL literal for {value!r}")
-    return repr(value)
+literal = sql_literal
 
 
 def _checks(decl: Declaration, f: Field) -> list[str]:
@@ -67,15 +64,7 @@ def _checks(decl: Declaration, f: Field) -> list[str]:
     if f.type == "date":
         # date() alone echoes 2024-02-30; a modifier makes SQLite normalise it, exposing the change.
         checks.append(f"{c} GLOB '{_DATE_GLOB}' AND date({c}, '+0 days') IS {c}")
-    enum = decl.enum(f)
-    if enum is not None:
-        checks.append(f"{c} IN ({', '.join(literal(v) for v in enum)})")
-    if f.minimum is not None:
-        checks.append(f"{c} >= {literal(f.minimum)}")
-    if f.maximum is not None:
-        checks.append(f"{c} <= {literal(f.maximum)}")
-    if f.min_length is not None:
-        checks.append(f"length({c}) >= {f.min_length}")
+    checks += [kind.sql(decl, f, c) for kind in declared(f) if not isinstance(kind.sql, Absent)]
     return checks
 
 
@@ -121,7 +110,8 @@ def _constraints(decl: Declaration, table: Table) -> list[Constraint]:
     out = []
     for f in table.fields:
         conds = " AND ".join(f"({x})" for x in _checks(decl, f))
-        by_length = f.type == "string" and decl.enum(f) is None and f.minimum is None and f.maximum is None
+        by_length = f.type == "string" and not any(kind.sql_reads_value for kind in declared(f)
+                                                   if not isinstance(kind.sql, Absent))
         out.append(Constraint(f.name, (f.name,), conds if f.required else f"{ident(f.name)} IS NULL OR ({conds})",
                               by_length))
     return out + _parent_constraints(decl, table)

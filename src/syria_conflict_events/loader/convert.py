@@ -149,17 +149,21 @@ def _careful_typed(text: pa.ChunkedArray, spec: TableSpec, col: ColumnSpec) -> t
     import pyarrow as pa
     import pyarrow.compute as pc
 
+    from ..arrow_types import ARROW_TYPES
+
     frame, problems = convert(pa.table({col.name: text}), TableSpec(spec.name, spec.path, (col,), spec.primary_key))
     series = frame[col.name]
     if isinstance(series.dtype, pd.CategoricalDtype):
         codes = series.cat.codes.to_numpy()
         return pc.take(pa.array(list(series.cat.categories)), pa.array(codes, mask=codes < 0)), problems
+    target = ARROW_TYPES[col.type]  # the one type map
     if col.type == "date":
-        return pc.cast(pa.array(series), pa.date32()), problems
+        return pc.cast(pa.array(series), target), problems
     if col.type == "number":
-        values = pa.array(series, pa.float64())
-        return pc.if_else(pc.is_nan(values), pa.scalar(None, pa.float64()), values), problems  # as records()
-    return pa.array(series, pa.int64() if col.type == "integer" else None), problems
+        values = pa.array(series, target)
+        return pc.if_else(pc.is_nan(values), pa.scalar(None, target), values), problems  # as records()
+    # a string column keeps the text type Arrow gives pandas' str
+    return pa.array(series, target if col.type == "integer" else None), problems
 
 
 def typed_arrow(arrow: pa.Table, spec: TableSpec) -> tuple[pa.Table, list[CellProblem]]:

@@ -123,7 +123,9 @@ def _table_spec(package: Package, name: str, resource: dict[str, Any]) -> TableS
         pk = (pk,) if isinstance(pk, str) else tuple(pk)
     except (TypeError, KeyError, AttributeError) as exc:
         raise PackageError(f"{what}: the Table Schema is malformed ({exc!r})") from exc
-    unknown = {c.type for c in columns} - {"string", "integer", "number", "date"}
+    from ..declaration import FIELD_TYPES
+
+    unknown = {c.type for c in columns} - set(FIELD_TYPES)
     if unknown:
         raise PackageError(f"{what}: unsupported field types {sorted(unknown)}")
     return TableSpec(name, str(path), columns, pk, fks)

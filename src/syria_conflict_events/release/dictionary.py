@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from ..constraints import declared
 from ..declaration import Declaration, Field, Table
 from ..markdown_text import code, plain
 
@@ -23,29 +24,13 @@ def table_anchor(name: str) -> str:
     return f"table-{name}"
 
 
-def vocabulary_anchor(name: str) -> str:
-    return f"vocabulary-{name}"
-
-
 def cell(text: object) -> str:
     """Plain text safe inside a Markdown table cell (and anywhere else inline): never markup."""
     return plain(text)
 
 
 def constraints(decl: Declaration, f: Field) -> str:
-    parts = []
-    if f.vocabulary:
-        parts.append(f"one of [{f.vocabulary}](#{vocabulary_anchor(f.vocabulary)})")
-    if f.pattern:
-        parts.append(f"matches {code(f.pattern)}")
-    if f.format:
-        parts.append(f"format {f.format}")
-    if f.minimum is not None:
-        parts.append(f"≥ {f.minimum:g}")
-    if f.maximum is not None:
-        parts.append(f"≤ {f.maximum:g}")
-    if f.min_length is not None:
-        parts.append(f"at least {f.min_length} characters")
+    parts = [kind.dictionary(decl, f) for kind in declared(f)]  # constraints.py
     if f.text:
         parts.append("free text (no leading formula character, no surrounding spaces)")
     return "; ".join(parts)

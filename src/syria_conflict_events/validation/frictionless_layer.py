@@ -10,13 +10,13 @@ from pathlib import Path
 
 import frictionless
 
+from ..constraints import CONSTRAINTS, FORMAT
 from ..declaration import Declaration
 from ..table_schema import package_descriptor
 from .errors import ValidationError
 
-_CONSTRAINT_RULE = {"required": "required", "enum": "enum", "pattern": "pattern",
-                    "minimum": "minimum", "maximum": "maximum", "minLength": "min-length",
-                    "unique": "primary-key"}
+_CONSTRAINT_RULE = {"required": "required", "unique": "primary-key",
+                    **{c.table_schema_key: c.rule for c in CONSTRAINTS if not c.field_level}}
 _TYPE_RULE = {"type-error": "type", "primary-key": "primary-key", "unique-error": "primary-key",
               "foreign-key": "foreign-key", "missing-cell": "malformed-row",
               "extra-cell": "malformed-row", "blank-row": "malformed-row"}
@@ -50,12 +50,17 @@ def run_frictionless(root: Path, decl: Declaration, sound: set[str]) -> list[Val
     report = package.validate(limit_errors=100_000)
     errors = []
     paths = {t.name: t.path for t in decl.tables.values()}
+    # Text that is not of its field's format: the only type error a string field can have.
+    formatted = {t.name: {f.name for f in t.fields if f.type == "string" and FORMAT.present(f)}
+                 for t in decl.tables.values()}
     for task in report.tasks:
         rel = paths.get(task.name, task.name)
         for err in task.errors:
             d = err.to_descriptor()
             rule = _rule(d)
             column = d.get("fieldName")
+            if rule == "type" and column in formatted.get(task.name, ()):
+                rule = FORMAT.rule  # Frictionless reads a cell not of its format as not of its type
             if rule == "foreign-key" and not column:
                 match = _FK_FIELD.search(d.get("note", "") + d.get("message", ""))
                 column = match.group(1) if match else None

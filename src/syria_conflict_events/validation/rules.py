@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..constraints import CONSTRAINTS
+
 
 @dataclass(frozen=True)
 class Rule:
@@ -65,18 +67,8 @@ RULES: dict[str, Rule] = {
         "Dates are YYYY-MM-DD and must exist (no 2024-02-30); integers are digits only; numbers use a dot."),
     "required": _r("table-schema", "a required cell is empty",
         "Fill the cell; the data dictionary says what it holds."),
-    "enum": _r("table-schema", "a code is not in the field's vocabulary",
-        "Use one of the codes listed for this field in the data dictionary (schemas/vocabularies.yaml)."),
-    "pattern": _r("table-schema", "a cell does not match the field's pattern",
-        "Check the identifier's form in the data dictionary (e.g. SCE-000001, lowercase-slugs)."),
-    "minimum": _r("table-schema", "a number is below the field's minimum",
-        "Counts cannot be negative; coordinates are degrees within -90..90 / -180..180."),
-    "maximum": _r("table-schema", "a number is above the field's maximum",
-        "Check for a typo or swapped latitude/longitude."),
-    "min-length": _r("table-schema", "a text cell is shorter than allowed",
-        "Write a full sentence in your own words."),
-    "format": _r("table-schema", "a cell does not have the field's format",
-        "URLs must be full http(s) addresses; leave empty unless certain."),
+    # enum, pattern, minimum, maximum, min-length, format: each with its constraint kind
+    **{kind.rule: _r("table-schema", kind.title, kind.hint) for kind in CONSTRAINTS},
     "primary-key": _r("table-schema", "a primary key value is duplicated",
         "IDs are unique and never reused: take the next free ID (`sce new`), and retire, never recycle, old ones."),
     "foreign-key": _r("table-schema", "a reference points to a row that does not exist",

@@ -18,6 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..arrow_types import parse_text
+from ..constraints import BY_RULE
 from ..declaration import Declaration, Field, Table
 from ..text_rules import forbidden_character
 from . import control_rules
@@ -439,12 +440,9 @@ _PANDERA_RULES = {"not_nullable": "required", "field_uniqueness": "primary-key",
 def _message(rule: str, table: Table, column: str | None, value: object, decl: Declaration) -> str:
     f = table.field(column) if column and column in table.field_names else None
     shown = "" if value is None or (isinstance(value, float) and value != value) else repr(value)  # NaN
-    if rule == "enum" and f is not None:
-        return f"{shown} is not a code of vocabulary {f.vocabulary!r}"
-    if rule == "pattern" and f is not None:
-        return f"{shown} does not match {f.pattern}"
-    if rule in ("minimum", "maximum") and f is not None:
-        return f"{shown} is {'below' if rule == 'minimum' else 'above'} {getattr(f, rule)}"
+    kind = BY_RULE.get(rule)
+    if kind is not None and f is not None and kind.present(f):
+        return kind.message(shown, f)
     if rule == "required":
         return f"{column} is required"
     if rule == "primary-key":

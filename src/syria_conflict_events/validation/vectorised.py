@@ -1,12 +1,12 @@
-"""The column rules of every declared field (the Table Schema's required, enum, pattern, minimum,
-maximum, minLength, unique primary key (composite too) and foreign keys, plus the text rules),
-evaluated as Arrow compute kernels on typed Arrow columns.
+"""The column rules of every declared field (required, the constraint kinds of constraints.py,
+unique primary key (composite too) and foreign keys, plus the text rules), evaluated as Arrow
+compute kernels on typed Arrow columns.
 
 One definition, two users: :func:`arrow_rules` gives each rule as a function of an Arrow column;
 :func:`column_rules` wraps the same functions for pandas Series, which ``semantic.pandera_schema``
 turns into pandera checks (the schema others can reuse), and :func:`column_errors` runs them
 directly, without pandas or pandera's per-check machinery, so a million-row table is checked in
-well under a second per rule. ``tests/test_validation_agreement.py`` shows that the Frictionless
+well under a second per rule. ``tests/test_validate_engines.py`` shows that the Frictionless
 layer and this one flag the same (row, column, rule) cells."""
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..arrow_types import text_bytes, text_offsets
+from ..constraints import declared
 from ..declaration import Declaration, Field, Table
 from ..text_rules import CONTROL, FORBIDDEN, FORBIDDEN_LEAD, FORMULA_START, NFC_SAFE_BELOW
 from .errors import ValidationError
@@ -114,13 +115,6 @@ def take(values: Column, positions: np.ndarray) -> pa.Array:
     """``values`` at ``positions`` (from :func:`index_of`), null where the position is -1."""
     mask = positions < 0
     return combined(values).take(pa.array(positions, mask=mask, type=pa.int64()))
-
-
-def _matches(pattern: str) -> ArrowRule:
-    """re.match semantics, as pandera's str_matches and the Table Schema pattern (declared
-    patterns are anchored)."""
-    anchored = pattern if pattern.startswith("^") else f"^(?:{pattern})"
-    return lambda arr: pc.match_substring_regex(arr, anchored)
 
 
 # A column whose bytes hold no control character (none below 0x20, no 0x7F, no byte from 0xE2 up,
@@ -300,24 +294,9 @@ def _trimmed(arr: Column) -> Column:
     return _per_chunk(arr, chunk_rule)
 
 
-def _value_set(values: list, arr: Column) -> pa.Array:
-    return pa.array(values).cast(arr.type)
-
-
 def arrow_rules(decl: Declaration, f: Field) -> list[tuple[str, ArrowRule]]:
     """(rule id, check) for one field, from its declaration; checks see non-missing values only."""
-    rules: list[tuple[str, ArrowRule]] = []
-    enum = decl.enum(f)
-    if enum is not None:
-        rules.append(("enum", lambda arr, e=list(enum): pc.is_in(arr, value_set=_value_set(e, arr))))
-    if f.pattern:
-        rules.append(("pattern", _matches(f.pattern)))
-    if f.minimum is not None:
-        rules.append(("minimum", lambda arr, m=f.minimum: pc.greater_equal(arr, m)))
-    if f.maximum is not None:
-        rules.append(("maximum", lambda arr, m=f.maximum: pc.less_equal(arr, m)))
-    if f.min_length is not None:
-        rules.append(("min-length", lambda arr, n=f.min_length: pc.greater_equal(pc.utf8_length(arr), n)))
+    rules: list[tuple[str, ArrowRule]] = [(c.rule, c.arrow(decl, f)) for c in declared(f)]  # constraints.py
     if f.type == "string":
         rules.append(("control-character", _no_control))
         rules.append(("forbidden-character", _no_forbidden))
