@@ -18,8 +18,8 @@ from syria_conflict_events.validation.semantic import typed_table
 from syria_conflict_events.validation.structure import read_raw_table
 from syria_conflict_events.validation.vectorised import column_errors
 
-TABLE_SCHEMA_RULES = {"type", "required", "enum", "pattern", "minimum", "maximum", "min-length", "primary-key",
-                      "foreign-key"}
+TABLE_SCHEMA_RULES = {"type", "required", "enum", "pattern", "minimum", "maximum", "min-length", "format",
+                      "primary-key", "foreign-key"}
 
 
 def _cells(errors) -> set[tuple]:
@@ -74,7 +74,13 @@ def _edge_values(rows: dict) -> None:
     rows["actors"][3].update(country_iso3="XXX", acled_inter_code="")
 
 
-CASES: dict[str, Callable[[dict], None]] = {"many-broken-cells": _many_broken_cells, "edge-values": _edge_values}
+def _urls_without_scheme(rows: dict) -> None:
+    rows["sources"][0].update(url="gazetteer.example.org/")  # no scheme: the uri format and the pattern
+    rows["sources"][2].update(url="1http://www.example.org/")  # a scheme starts with a letter
+
+
+CASES: dict[str, Callable[[dict], None]] = {"many-broken-cells": _many_broken_cells, "edge-values": _edge_values,
+                                            "urls-without-scheme": _urls_without_scheme}
 
 
 def _known_differences() -> dict[str, dict[tuple, str]]:
