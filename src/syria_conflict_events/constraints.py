@@ -17,6 +17,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from .markdown_text import code
+
 if TYPE_CHECKING:
     import pyarrow as pa
 
@@ -58,9 +60,6 @@ class Constraint:
     dictionary: Callable[[Decl, FieldLike], str]
     # The finding's message, from the value as shown (repr) and the field.
     message: Callable[[str, FieldLike], str]
-
-    def value(self, f: FieldLike) -> Any:
-        return getattr(f, self.key)
 
     def present(self, f: FieldLike) -> bool:
         return getattr(f, self.key) is not None
@@ -149,13 +148,6 @@ def vocabulary_anchor(name: str) -> str:
     return f"vocabulary-{name}"
 
 
-def _code(text: str) -> str:
-    """Inline Markdown code that no backtick inside ``text`` can end early (markdown_text.code)."""
-    from .markdown_text import code
-
-    return code(text)
-
-
 # --- the registry -----------------------------------------------------------------------------
 
 VOCABULARY = Constraint(
@@ -178,7 +170,7 @@ PATTERN = Constraint(
     json_schema=lambda decl, f: {"pattern": f.pattern},
     arrow=lambda decl, f: _matches(f.pattern),
     sql=Absent("plain SQLite has no regular expressions; the validator checks the pattern"), sql_reads_value=False,
-    dictionary=lambda decl, f: f"matches {_code(f.pattern)}",
+    dictionary=lambda decl, f: f"matches {code(f.pattern)}",
     message=lambda shown, f: f"{shown} does not match {f.pattern}",
 )
 
