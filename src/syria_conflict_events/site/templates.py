@@ -18,6 +18,7 @@ import jinja2
 from markupsafe import Markup
 
 from ..markdown_text import code, literal, plain
+from ..release.dictionary import cell
 from .event_text import dates
 from .geo import safe_url
 
@@ -40,7 +41,7 @@ def _environment() -> jinja2.Environment:
                                                                  default_for_string=False),
                              undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
                              trim_blocks=True, lstrip_blocks=True)
-    env.filters.update({"plain": _plain, "plain_attr": _plain_attr, "literal": literal, "code": code,
+    env.filters.update({"plain": _plain, "plain_attr": _plain_attr, "literal": literal, "code": code, "cell": cell,
                         "thousands": lambda n: f"{n:,}", "g": lambda v: f"{v:g}", "safe_url": safe_url})
     env.globals.update({"dates": dates})
     return env
