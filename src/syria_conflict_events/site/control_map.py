@@ -1,6 +1,6 @@
 """Issue 15's control map: a page per day of the control window, each place coloured by who held
 it that day (the periods in force, as ``sce.control_on(day)`` reads them), drawn over Syria's
-border, and a table linking each place's period to the event and claims behind it. The pages' text
+border and governorates, and a table linking each place's period to the event and claims behind it. The pages' text
 and markup are the templates ``control_day.md.j2``, ``control_map.html.j2`` and
 ``control_index.md.j2``."""
 
@@ -16,6 +16,7 @@ from markupsafe import Markup
 from ..markdown_text import plain
 from .event_text import Records
 from .geo import ATTRIBUTION, border_path, drawn_at, projection, read_border
+from .governorates import FEATURES, read_layer, shapes
 from .templates import render
 
 WINDOW = (dt.date(2024, 11, 27), dt.date(2024, 12, 8))
@@ -66,6 +67,22 @@ class Mark:
 
 
 @dataclass(frozen=True)
+class AreaMark:
+    """A control period at an area the map holds itself (a governorate, the Golan buffer zone),
+    drawn as that area in its controller's colour."""
+
+    period: dict[str, Any]
+    place_name: str
+    actor: str
+    colour: str
+    d: str
+
+    @property
+    def contested(self) -> bool:
+        return self.period["control_state"] != "held"
+
+
+@dataclass(frozen=True)
 class Row:
     """A control period as a row of the day's table."""
 
@@ -79,9 +96,14 @@ class Row:
 def _svg(records: Records, docs_dir: Path, on: list[dict[str, Any]], colours: dict[str | None, str]) -> str:
     border = read_border(docs_dir)
     proj = projection(border)
-    marks = []
+    layer = shapes(read_layer(docs_dir), proj)
+    by_place = {s.place_id: s for s in layer}
+    marks, areas = [], []
     for c in on:
         kind, where = drawn_at(c["place_id"], records.places)
+        if c["place_id"] in by_place:  # only the area itself: never a governorate for a place inside it
+            areas.append(AreaMark(c, records.places[c["place_id"]]["name"], _actor(records, c["actor_id"]),
+                                  colours.get(c["actor_id"], "#999"), by_place[c["place_id"]].d))
         if kind != "point":
             continue
         place = records.places[where]
@@ -89,7 +111,7 @@ def _svg(records: Records, docs_dir: Path, on: list[dict[str, Any]], colours: di
         marks.append(Mark(c, records.places[c["place_id"]]["name"], _actor(records, c["actor_id"]),
                           colours.get(c["actor_id"], "#999"), x, y))
     return render("control_map.html.j2", view_box=proj.view_box, border=border_path(border, proj), marks=marks,
-                  attribution=Markup(ATTRIBUTION))
+                  areas=areas, shapes=layer, attribution=Markup(ATTRIBUTION))
 
 
 def _row(records: Records, c: dict[str, Any]) -> Row:
@@ -98,7 +120,8 @@ def _row(records: Records, c: dict[str, Any]) -> Row:
     claim_ids = [c["claim_id"]] if c.get("claim_id") else []
     if c.get("event_id"):
         claim_ids += [x["claim_id"] for x in records.claims_of.get(c["event_id"], [])][:3]
-    return Row(c, place.get("name") or c["place_id"], _actor(records, c["actor_id"]), kind == "point",
+    return Row(c, place.get("name") or c["place_id"], _actor(records, c["actor_id"]),
+               kind == "point" or c["place_id"] in FEATURES,
                list(dict.fromkeys(claim_ids)))
 
 

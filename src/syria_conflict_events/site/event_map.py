@@ -1,9 +1,11 @@
 """The event map page: events over Syria's border as an SVG the reader can pan and zoom
 (docs/assets/map/sce-map.js), a popup per place or area with its events and their claims.
 An event at a point place is a circle at that point (area proportional to its events); an event
-at an area (a governorate, district, region or the country) is drawn as the country's outline,
-the only area the site holds, and its popup lists the events by area. The page's text and markup
-are the templates ``map.md.j2`` and ``event_map.html.j2``."""
+at an area is drawn as an area: a governorate, or a district or region inside one, as that
+governorate's polygon (the reviewed link place -> feature is ``governorates.FEATURES``); the
+country, a region across governorates or a place outside Syria as the country's outline. Each
+area's popup lists its events by place. The page's text and markup are the templates
+``map.md.j2`` and ``event_map.html.j2``."""
 
 from __future__ import annotations
 
@@ -17,9 +19,24 @@ from markupsafe import Markup
 
 from .event_text import Records
 from .geo import ATTRIBUTION, border_path, drawn_at, projection, read_border
+from .governorates import Shape, enclosing_feature, read_layer, shapes
 from .templates import render
 
 MAX_LABELS = 25
+
+
+@dataclass(frozen=True)
+class Area:
+    """A governorate's polygon (or the buffer zone's), with the events located at it or inside it,
+    grouped by the place they are located at."""
+
+    shape: Shape
+    name: str
+    groups: list[tuple[str, list[dict[str, Any]]]]
+
+    @property
+    def n(self) -> int:
+        return sum(len(events) for _, events in self.groups)
 
 
 @dataclass(frozen=True)
@@ -54,14 +71,20 @@ def map_html(records: Records, docs_dir: Path, events_url: str) -> tuple[str, di
         x, y = proj.xy(place["longitude"], place["latitude"])
         r = round(3 + 2.2 * math.sqrt(len(at_point[pid])), 1)
         points.append(Point(pid, place["name"], x, y, r, rank, [records.events[e] for e in at_point[pid]]))
-    area_total = sum(len(v) for v in at_area.values())
-    country_groups = [(records.places.get(aid, {}).get("name", aid), [records.events[e] for e in at_area[aid]])
-                      for aid in sorted(at_area, key=lambda a: (-len(at_area[a]), a))]
+    groups: dict[str | None, list[tuple[str, list[dict[str, Any]]]]] = defaultdict(list)
+    for aid in sorted(at_area, key=lambda a: (-len(at_area[a]), a)):
+        groups[enclosing_feature(aid, records.places)].append(
+            (records.places.get(aid, {}).get("name", aid), [records.events[e] for e in at_area[aid]]))
+    areas = [Area(s, records.places.get(s.place_id, {}).get("name", s.place_id), groups.get(s.place_id, []))
+             for s in shapes(read_layer(docs_dir), proj)]
+    country_groups = groups.get(None, [])
+    country_total = sum(len(events) for _, events in country_groups)
     block = render("event_map.html.j2", records=records, events_url=events_url, view_box=proj.view_box,
-                   border=border_path(border, proj), points=points, max_labels=MAX_LABELS,
-                   area_total=area_total, country_groups=country_groups, attribution=Markup(ATTRIBUTION))
-    return block, {"points": sum(len(v) for v in at_point.values()), "areas": area_total,
-                   "places": len(at_point)}
+                   border=border_path(border, proj), points=points, max_labels=MAX_LABELS, areas=areas,
+                   country_total=country_total, country_groups=country_groups, attribution=Markup(ATTRIBUTION))
+    return block, {"points": sum(len(v) for v in at_point.values()), "areas": sum(len(v) for v in at_area.values()),
+                   "places": len(at_point), "governorates": sum(a.n for a in areas), "country": country_total,
+                   "governorates_drawn": sum(1 for a in areas if a.n and not a.shape.buffer_zone)}
 
 
 def map_page(records: Records, docs_dir: Path) -> str:
