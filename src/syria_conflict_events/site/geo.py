@@ -94,7 +94,8 @@ def has_point(place: dict[str, Any]) -> bool:
 def drawn_at(place_id: str, places: dict[str, dict[str, Any]]) -> tuple[str, str]:
     """("point", id of the place whose point shows it) or ("area", id of the area it belongs to):
     an area is drawn as an area, never as a point; a point place without coordinates is shown at
-    its nearest enclosing point place, else as its nearest enclosing area."""
+    its nearest enclosing point place, else as its nearest enclosing area (which polygon draws
+    that area is ``governorates.enclosing_feature``'s business)."""
     seen: set[str] = set()
     current = places.get(place_id)
     while current is not None and current["place_id"] not in seen:
