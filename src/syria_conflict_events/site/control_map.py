@@ -15,8 +15,8 @@ from markupsafe import Markup
 
 from ..markdown_text import plain
 from .event_text import Records
-from .geo import ATTRIBUTION, border_path, drawn_at, projection, read_border
-from .governorates import FEATURES, read_layer, shapes
+from .geo import ATTRIBUTION, Projection, border_path, drawn_at, projection, read_border
+from .governorates import FEATURES, Shape, read_layer, shapes
 from .templates import render
 
 WINDOW = (dt.date(2024, 11, 27), dt.date(2024, 12, 8))
@@ -93,11 +93,23 @@ class Row:
     claim_ids: list[str]
 
 
-def _svg(records: Records, docs_dir: Path, on: list[dict[str, Any]], colours: dict[str | None, str]) -> str:
+@dataclass(frozen=True)
+class Base:
+    """What every day's map shares: the projection, the border's path and the governorates'."""
+
+    proj: Projection
+    border: str
+    shapes: list[Shape]
+
+
+def base_map(docs_dir: Path) -> Base:
     border = read_border(docs_dir)
     proj = projection(border)
-    layer = shapes(read_layer(docs_dir), proj)
-    by_place = {s.place_id: s for s in layer}
+    return Base(proj, border_path(border, proj), shapes(read_layer(docs_dir), proj))
+
+
+def _svg(records: Records, base: Base, on: list[dict[str, Any]], colours: dict[str | None, str]) -> str:
+    by_place = {s.place_id: s for s in base.shapes}
     marks, areas = [], []
     for c in on:
         kind, where = drawn_at(c["place_id"], records.places)
@@ -107,11 +119,11 @@ def _svg(records: Records, docs_dir: Path, on: list[dict[str, Any]], colours: di
         if kind != "point":
             continue
         place = records.places[where]
-        x, y = proj.xy(place["longitude"], place["latitude"])
+        x, y = base.proj.xy(place["longitude"], place["latitude"])
         marks.append(Mark(c, records.places[c["place_id"]]["name"], _actor(records, c["actor_id"]),
                           colours.get(c["actor_id"], "#999"), x, y))
-    return render("control_map.html.j2", view_box=proj.view_box, border=border_path(border, proj), marks=marks,
-                  areas=areas, shapes=layer, attribution=Markup(ATTRIBUTION))
+    return render("control_map.html.j2", view_box=base.proj.view_box, border=base.border, marks=marks,
+                  areas=areas, shapes=base.shapes, attribution=Markup(ATTRIBUTION))
 
 
 def _row(records: Records, c: dict[str, Any]) -> Row:
@@ -125,7 +137,7 @@ def _row(records: Records, c: dict[str, Any]) -> Row:
                list(dict.fromkeys(claim_ids)))
 
 
-def day_page(records: Records, docs_dir: Path, day: str) -> str:
+def day_page(records: Records, docs_dir: Path, day: str, base: Base | None = None) -> str:
     on = periods_on(records, day)
     colours = _colours(records)
     all_days = days()
@@ -135,7 +147,7 @@ def day_page(records: Records, docs_dir: Path, day: str) -> str:
     previous = f"[← {all_days[i - 1]}]({all_days[i - 1]}.md)" if i else ""
     following = f"[{all_days[i + 1]} →]({all_days[i + 1]}.md)" if i + 1 < len(all_days) else ""
     return render("control_day.md.j2", records=records, day=day, all_days=all_days, periods=on, legend=legend,
-                  svg=_svg(records, docs_dir, on, colours), previous=previous, next=following,
+                  svg=_svg(records, base or base_map(docs_dir), on, colours), previous=previous, next=following,
                   rows=[_row(records, c) for c in on])
 
 
@@ -145,6 +157,7 @@ def index_page() -> str:
 
 def control_pages(records: Records, docs_dir: Path) -> dict[str, str]:
     pages = {"index.md": index_page()}
+    base = base_map(docs_dir)  # read and projected once for every day
     for day in days():
-        pages[f"{day}.md"] = day_page(records, docs_dir, day)
+        pages[f"{day}.md"] = day_page(records, docs_dir, day, base)
     return pages
