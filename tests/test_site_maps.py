@@ -142,7 +142,8 @@ def test_each_event_at_a_governorate_is_drawn_as_its_polygon(records):
     for e in records.events.values():
         if e["place_id"] in ("syria", "northwest-syria"):
             assert f'href="../events/{e["event_id"]}/"' in popups["areas"]
-    assert counts["governorates"] + counts["country"] == counts["areas"]
+    assert counts["governorates"] + counts["buffer_zone"] + counts["country"] == counts["areas"]
+    assert counts["buffer_zone"] == sum(1 for e in records.events.values() if e["place_id"] == "golan-buffer-zone")
     assert counts["governorates"] > counts["country"] > 0
 
 

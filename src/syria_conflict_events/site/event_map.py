@@ -83,7 +83,9 @@ def map_html(records: Records, docs_dir: Path, events_url: str) -> tuple[str, di
                    border=border_path(border, proj), points=points, max_labels=MAX_LABELS, areas=areas,
                    country_total=country_total, country_groups=country_groups, attribution=Markup(ATTRIBUTION))
     return block, {"points": sum(len(v) for v in at_point.values()), "areas": sum(len(v) for v in at_area.values()),
-                   "places": len(at_point), "governorates": sum(a.n for a in areas), "country": country_total,
+                   "places": len(at_point), "country": country_total,
+                   "governorates": sum(a.n for a in areas if not a.shape.buffer_zone),
+                   "buffer_zone": sum(a.n for a in areas if a.shape.buffer_zone),
                    "governorates_drawn": sum(1 for a in areas if a.n and not a.shape.buffer_zone)}
 
 
