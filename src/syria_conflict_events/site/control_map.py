@@ -1,16 +1,23 @@
 """Issue 15's control map: a page per day of the control window, each place coloured by who held
 it that day (the periods in force, as ``sce.control_on(day)`` reads them), drawn over Syria's
-border, and a table linking each place's period to the event and claims behind it."""
+border and governorates, and a table linking each place's period to the event and claims behind it. The pages' text
+and markup are the templates ``control_day.md.j2``, ``control_map.html.j2`` and
+``control_index.md.j2``."""
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from markupsafe import Markup
+
 from ..markdown_text import plain
-from .event_text import Records, source_link
-from .geo import ATTRIBUTION, attr, border_path, drawn_at, projection, read_border
+from .event_text import Records
+from .geo import ATTRIBUTION, Projection, border_path, drawn_at, projection, read_border
+from .governorates import FEATURES, Shape, read_layer, shapes
+from .templates import render
 
 WINDOW = (dt.date(2024, 11, 27), dt.date(2024, 12, 8))
 COLOURS = ["#2e8b57", "#c0392b", "#1b6ca8", "#e3a21a", "#7a5195", "#17becf", "#8c564b", "#6c757d", "#bcbd22",
@@ -43,77 +50,114 @@ def _actor(records: Records, actor_id: str | None) -> str:
     return plain(records.actors.get(actor_id, {}).get("name") or actor_id)
 
 
-def _svg(records: Records, docs_dir: Path, on: list[dict[str, Any]], colours: dict[str | None, str]) -> str:
+@dataclass(frozen=True)
+class Mark:
+    """A control period drawn as a circle at its place's point."""
+
+    period: dict[str, Any]
+    place_name: str
+    actor: str
+    colour: str
+    x: float
+    y: float
+
+    @property
+    def contested(self) -> bool:
+        return self.period["control_state"] != "held"
+
+
+@dataclass(frozen=True)
+class AreaMark:
+    """A control period at an area the map holds itself (a governorate, the Golan buffer zone),
+    drawn as that area in its controller's colour."""
+
+    period: dict[str, Any]
+    place_name: str
+    actor: str
+    colour: str
+    d: str
+
+    @property
+    def contested(self) -> bool:
+        return self.period["control_state"] != "held"
+
+
+@dataclass(frozen=True)
+class Row:
+    """A control period as a row of the day's table."""
+
+    period: dict[str, Any]
+    place_name: str
+    actor: str
+    drawn: bool
+    claim_ids: list[str]
+
+
+@dataclass(frozen=True)
+class Base:
+    """What every day's map shares: the projection, the border's path and the governorates'."""
+
+    proj: Projection
+    border: str
+    shapes: list[Shape]
+
+
+def base_map(docs_dir: Path) -> Base:
     border = read_border(docs_dir)
     proj = projection(border)
-    marks = []
+    return Base(proj, border_path(border, proj), shapes(read_layer(docs_dir), proj))
+
+
+def _svg(records: Records, base: Base, on: list[dict[str, Any]], colours: dict[str | None, str]) -> str:
+    by_place = {s.place_id: s for s in base.shapes}
+    marks, areas = [], []
     for c in on:
         kind, where = drawn_at(c["place_id"], records.places)
+        if c["place_id"] in by_place:  # only the area itself: never a governorate for a place inside it
+            areas.append(AreaMark(c, records.places[c["place_id"]]["name"], _actor(records, c["actor_id"]),
+                                  colours.get(c["actor_id"], "#999"), by_place[c["place_id"]].d))
         if kind != "point":
             continue
         place = records.places[where]
-        x, y = proj.xy(place["longitude"], place["latitude"])
-        contested = c["control_state"] != "held"
-        marks.append(f'<circle class="sce-control" cx="{x:g}" cy="{y:g}" r="5" data-r="5" '
-                     f'fill="{colours.get(c["actor_id"], "#999")}" '
-                     f'stroke-dasharray="{"2 1.5" if contested else "none"}" data-place="{attr(c["place_id"])}" '
-                     f'data-actor="{attr(c["actor_id"] or "")}" data-state="{attr(c["control_state"])}">'
-                     f'<title>{plain(records.places[c["place_id"]]["name"])}: {_actor(records, c["actor_id"])} '
-                     f'({plain(c["control_state"])})</title></circle>')
-    return (f'<div class="sce-map"><div class="sce-map-controls">'
-            '<button type="button" data-zoom="in" aria-label="Zoom in">+</button>'
-            '<button type="button" data-zoom="out" aria-label="Zoom out">−</button>'
-            '<button type="button" data-zoom="reset" aria-label="Reset the view">⟲</button></div>'
-            f'<svg class="sce-map-svg" viewBox="{proj.view_box}" role="img" aria-label="Control map">'
-            f'<g class="sce-layer"><path class="sce-border" d="{border_path(border, proj)}"/>{"".join(marks)}</g></svg>'
-            f'<p class="sce-attribution">{ATTRIBUTION}</p></div>')
+        x, y = base.proj.xy(place["longitude"], place["latitude"])
+        marks.append(Mark(c, records.places[c["place_id"]]["name"], _actor(records, c["actor_id"]),
+                          colours.get(c["actor_id"], "#999"), x, y))
+    return render("control_map.html.j2", view_box=base.proj.view_box, border=base.border, marks=marks,
+                  areas=areas, shapes=base.shapes, attribution=Markup(ATTRIBUTION))
 
 
-def day_page(records: Records, docs_dir: Path, day: str) -> str:
+def _row(records: Records, c: dict[str, Any]) -> Row:
+    place = records.places.get(c["place_id"], {})
+    kind, _ = drawn_at(c["place_id"], records.places)
+    claim_ids = [c["claim_id"]] if c.get("claim_id") else []
+    if c.get("event_id"):
+        claim_ids += [x["claim_id"] for x in records.claims_of.get(c["event_id"], [])][:3]
+    return Row(c, place.get("name") or c["place_id"], _actor(records, c["actor_id"]),
+               kind == "point" or c["place_id"] in FEATURES,
+               list(dict.fromkeys(claim_ids)))
+
+
+def day_page(records: Records, docs_dir: Path, day: str, base: Base | None = None) -> str:
     on = periods_on(records, day)
     colours = _colours(records)
     all_days = days()
     i = all_days.index(day)
-    nav = " · ".join(f"**{d[5:]}**" if d == day else f"[{d[5:]}]({d}.md)" for d in all_days)
-    legend = " ".join(f'<span style="background:{colours[a]}"></span>{_actor(records, a)}'
-                      for a in sorted({c["actor_id"] for c in on}, key=lambda a: (list(colours).index(a), a or "")))
-    rows = ["| place | controller | state | since | event | claims |", "|---|---|---|---|---|---|"]
-    for c in on:
-        place = records.places.get(c["place_id"], {})
-        kind, _ = drawn_at(c["place_id"], records.places)
-        event = f"[{plain(c['event_id'])}](../events/{c['event_id']}.md)" if c.get("event_id") else "—"
-        claim_ids = [c["claim_id"]] if c.get("claim_id") else []
-        if c.get("event_id"):
-            claim_ids += [x["claim_id"] for x in records.claims_of.get(c["event_id"], [])][:3]
-        claims = "<br>".join(f"{plain(k)}: {source_link(records, records.claims.get(k, {}).get('source_id'))}"
-                             for k in dict.fromkeys(claim_ids))
-        if not claims and c.get("source_id"):
-            claims = source_link(records, c["source_id"])
-        where = plain(place.get("name") or c["place_id"]) + ("" if kind == "point" else " (area, not drawn)")
-        rows.append(f"| {where} | {_actor(records, c['actor_id'])} | {plain(c['control_state'])} | "
-                    f"{plain(c.get('date_from') or 'before the window')} | {event} | {claims or '—'} |")
-    prev_next = " ".join(x for x in [f"[← {all_days[i - 1]}]({all_days[i - 1]}.md)" if i else "",
-                                     f"[{all_days[i + 1]} →]({all_days[i + 1]}.md)" if i + 1 < len(all_days) else ""] if x)
-    return "\n".join([
-        f"# Control on {day}", "", nav, "",
-        f"Who held each place on {day}: {len(on)} control periods in force. Each circle is a place, coloured by "
-        "its controller; a dashed outline marks a contested or unknown state. Places that are areas are listed "
-        "in the table but not drawn (the site holds no governorate boundaries). See the "
-        "[methodology](../../methodology.md) for how control is coded.", "",
-        f'<p class="sce-legend">{legend}</p>', "", _svg(records, docs_dir, on, colours), "", prev_next, "",
-        *rows, "",
-    ])
+    legend = [(colours[a], _actor(records, a))
+              for a in sorted({c["actor_id"] for c in on}, key=lambda a: (list(colours).index(a), a or ""))]
+    previous = f"[← {all_days[i - 1]}]({all_days[i - 1]}.md)" if i else ""
+    following = f"[{all_days[i + 1]} →]({all_days[i + 1]}.md)" if i + 1 < len(all_days) else ""
+    return render("control_day.md.j2", records=records, day=day, all_days=all_days, periods=on, legend=legend,
+                  svg=_svg(records, base or base_map(docs_dir), on, colours), previous=previous, next=following,
+                  rows=[_row(records, c) for c in on])
 
 
 def index_page() -> str:
-    links = [f"- [{d}]({d}.md)" for d in days()]
-    return "\n".join(["# Control map, day by day", "",
-                      "Who held each place on each day of the offensive, with the event and claims behind each "
-                      "change:", "", *links, ""])
+    return render("control_index.md.j2", days=days())
 
 
 def control_pages(records: Records, docs_dir: Path) -> dict[str, str]:
     pages = {"index.md": index_page()}
+    base = base_map(docs_dir)  # read and projected once for every day
     for day in days():
-        pages[f"{day}.md"] = day_page(records, docs_dir, day)
+        pages[f"{day}.md"] = day_page(records, docs_dir, day, base)
     return pages

@@ -1,25 +1,59 @@
 """The event map page: events over Syria's border as an SVG the reader can pan and zoom
 (docs/assets/map/sce-map.js), a popup per place or area with its events and their claims.
 An event at a point place is a circle at that point (area proportional to its events); an event
-at an area (a governorate, district, region or the country) is drawn as the country's outline,
-the only area the site holds, and its popup lists the events by area."""
+at an area is drawn as an area: a governorate, or a district or region inside one, as that
+governorate's polygon (the reviewed link place -> feature is ``governorates.FEATURES``); the
+country, a region across governorates or a place outside Syria as the country's outline. Each
+area's popup lists its events by place. The page's text and markup are the templates
+``map.md.j2`` and ``event_map.html.j2``."""
 
 from __future__ import annotations
 
 import math
 from collections import defaultdict
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..markdown_text import plain
-from .event_text import Records, event_html
-from .geo import ATTRIBUTION, attr, border_path, drawn_at, projection, read_border
+from markupsafe import Markup
+
+from .event_text import Records
+from .geo import ATTRIBUTION, border_path, drawn_at, projection, read_border
+from .governorates import Shape, enclosing_feature, read_layer, shapes
+from .templates import render
 
 MAX_LABELS = 25
 
 
-def _popup(pid: str, title: str, body: str) -> str:
-    return (f'<div class="sce-popup-content" id="popup-{attr(pid)}" hidden><h3>{title}</h3>{body}</div>')
+@dataclass(frozen=True)
+class Area:
+    """A governorate's polygon (or the buffer zone's), with the events located at it or inside it,
+    grouped by the place they are located at."""
+
+    shape: Shape
+    name: str
+    groups: list[tuple[str, list[dict[str, Any]]]]
+
+    @property
+    def n(self) -> int:
+        return sum(len(events) for _, events in self.groups)
+
+
+@dataclass(frozen=True)
+class Point:
+    """A place with events, drawn as a circle; the first ``MAX_LABELS`` by rank are labelled."""
+
+    pid: str
+    name: str
+    x: float
+    y: float
+    r: float
+    rank: int
+    events: list[dict[str, Any]]
+
+    @property
+    def n(self) -> int:
+        return len(self.events)
 
 
 def map_html(records: Records, docs_dir: Path, events_url: str) -> tuple[str, dict[str, int]]:
@@ -31,58 +65,30 @@ def map_html(records: Records, docs_dir: Path, events_url: str) -> tuple[str, di
     for eid, e in records.events.items():
         kind, where = drawn_at(e["place_id"], records.places)
         (at_point if kind == "point" else at_area)[where].append(eid)
-    circles, labels, popups = [], [], []
-    order = sorted(at_point, key=lambda p: (-len(at_point[p]), p))
-    for rank, pid in enumerate(order):
+    points = []
+    for rank, pid in enumerate(sorted(at_point, key=lambda p: (-len(at_point[p]), p))):
         place = records.places[pid]
         x, y = proj.xy(place["longitude"], place["latitude"])
-        n = len(at_point[pid])
-        r = round(3 + 2.2 * math.sqrt(n), 1)
-        name = plain(place["name"])
-        circles.append(f'<circle class="sce-point" cx="{x:g}" cy="{y:g}" r="{r:g}" data-r="{r:g}" '
-                       f'data-popup="popup-{attr(pid)}" tabindex="0" role="button" '
-                       f'aria-label="{name}: {n} events"><title>{name}: {n} events</title></circle>')
-        if rank < MAX_LABELS:
-            labels.append(f'<text class="sce-label" x="{x + r + 2:g}" y="{y + 3:g}" data-x="{x:g}" data-r="{r:g}" '
-                          f'data-rank="{rank}">{name} ({n})</text>')
-        body = "".join(event_html(records, records.events[e], events_url) for e in at_point[pid])
-        popups.append(_popup(pid, f"{name}: {n} events", body))
-    area_total = sum(len(v) for v in at_area.values())
-    sections = []
+        r = round(3 + 2.2 * math.sqrt(len(at_point[pid])), 1)
+        points.append(Point(pid, place["name"], x, y, r, rank, [records.events[e] for e in at_point[pid]]))
+    groups: dict[str | None, list[tuple[str, list[dict[str, Any]]]]] = defaultdict(list)
     for aid in sorted(at_area, key=lambda a: (-len(at_area[a]), a)):
-        area_name = plain(records.places.get(aid, {}).get("name", aid))
-        sections.append(f'<h4>{area_name} ({len(at_area[aid])})</h4>' +
-                        "".join(event_html(records, records.events[e], events_url) for e in at_area[aid]))
-    popups.append(_popup("areas", f"Events located at an area: {area_total}", "".join(sections)))
-    svg = (f'<svg class="sce-map-svg" viewBox="{proj.view_box}" role="img" '
-           f'aria-label="Map of Syria with the events of this release">'
-           f'<g class="sce-layer"><path class="sce-border" d="{border_path(border, proj)}" '
-           f'data-popup="popup-areas" tabindex="0" role="button" aria-label="Events located at an area: '
-           f'{area_total}"><title>Events located at an area (the country, a governorate, district or region): '
-           f'{area_total}</title></path>{"".join(circles)}{"".join(labels)}</g></svg>')
-    controls = ('<div class="sce-map-controls"><button type="button" data-zoom="in" aria-label="Zoom in">+</button>'
-                '<button type="button" data-zoom="out" aria-label="Zoom out">−</button>'
-                '<button type="button" data-zoom="reset" aria-label="Reset the view">⟲</button></div>')
-    block = (f'<div class="sce-map" id="sce-event-map">{controls}{svg}'
-             f'<div class="sce-popup" role="dialog" aria-live="polite" hidden>'
-             f'<button type="button" class="sce-popup-close" aria-label="Close">×</button>'
-             f'<div class="sce-popup-body"></div></div>{"".join(popups)}'
-             f'<p class="sce-attribution">{ATTRIBUTION}</p></div>')
-    return block, {"points": sum(len(v) for v in at_point.values()), "areas": area_total,
-                   "places": len(at_point)}
+        groups[enclosing_feature(aid, records.places)].append(
+            (records.places.get(aid, {}).get("name", aid), [records.events[e] for e in at_area[aid]]))
+    areas = [Area(s, records.places.get(s.place_id, {}).get("name", s.place_id), groups.get(s.place_id, []))
+             for s in shapes(read_layer(docs_dir), proj)]
+    country_groups = groups.get(None, [])
+    country_total = sum(len(events) for _, events in country_groups)
+    block = render("event_map.html.j2", records=records, events_url=events_url, view_box=proj.view_box,
+                   border=border_path(border, proj), points=points, max_labels=MAX_LABELS, areas=areas,
+                   country_total=country_total, country_groups=country_groups, attribution=Markup(ATTRIBUTION))
+    return block, {"points": sum(len(v) for v in at_point.values()), "areas": sum(len(v) for v in at_area.values()),
+                   "places": len(at_point), "country": country_total,
+                   "governorates": sum(a.n for a in areas if not a.shape.buffer_zone),
+                   "buffer_zone": sum(a.n for a in areas if a.shape.buffer_zone),
+                   "governorates_drawn": sum(1 for a in areas if a.n and not a.shape.buffer_zone)}
 
 
 def map_page(records: Records, docs_dir: Path) -> str:
     block, counts = map_html(records, docs_dir, "../events/")
-    return "\n".join([
-        "# Event map", "",
-        f"Each red circle is a place with events ({counts['points']} events at {counts['places']} places; its area "
-        "grows with the number of events). Drag to pan, use the wheel or the buttons to zoom, and select a circle "
-        "for its events: date, type, verification, summary and every claim with a link to its source.", "",
-        f"{counts['areas']} events are located at an area (a governorate, district, region or the whole country), "
-        "not at a point: they are drawn as the country's outline; select the outline for them, grouped by area. "
-        "Governorate boundaries are not drawn: no public-domain boundary layer of Syria's governorates is "
-        "shipped with the site (Natural Earth publishes none at a scale this map can use), and the site "
-        "draws no boundary it cannot source.", "",
-        block, "",
-    ])
+    return render("map.md.j2", counts=counts, block=block)

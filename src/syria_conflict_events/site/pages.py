@@ -66,30 +66,16 @@ def _citation(decl: Declaration, built: dt.date | None) -> str:
 
 def _downloads(decl: Declaration, root: Path, release_dir: Path | None, releases: dict[str, Any] | None = None) -> str:
     name = f"{decl.name}-{decl.version}"
-    lines = [
-        f"The files of release {decl.version} are attached to the release page "
-        f"[v{decl.version}]({release_page_url(decl)}):", "",
-        "| file | address |", "|---|---|",
-        f"| the release, zipped | <{download_url(decl, name + '.zip')}> |",
-        f"| its checksums | <{download_url(decl, 'SHA256SUMS')}> |", "",
-    ]
     registry_path = committed_registry(root) or (repo_root() / "src" / "syria_conflict_events" / REGISTRY_NAME
                                                  if repo_root() else None)
     if releases is None:
         releases = read_registry(registry_path)["releases"] if registry_path and registry_path.is_file() else {}
-    if releases:
-        lines += ["Releases the loader knows (from its registry, written by the release build):", "",
-                  "| version | file | SHA-256 |", "|---|---|---|"]
-        lines += [f"| {cell(v)} | {literal(e.get('file'))} | {literal(e.get('sha256'))} |" for v, e in releases.items()]
-        lines.append("")
+    resources = None
     if release_dir is not None and (release_dir / "datapackage.json").is_file():
-        descriptor = json.loads((release_dir / "datapackage.json").read_text(encoding="utf-8"))
-        lines += [f"What `{name}.zip` holds (every file is listed with its size and SHA-256 in its "
-                  "`datapackage.json`):", "", "| file | format | bytes |", "|---|---|---|"]
-        lines += [f"| {literal(r['path'])} | {cell(r.get('format', ''))} | {int(r.get('bytes', 0)):,} |"
-                  for r in descriptor["resources"]]
-        lines.append("")
-    return "\n".join(lines)
+        resources = json.loads((release_dir / "datapackage.json").read_text(encoding="utf-8"))["resources"]
+    return render("downloads.md.j2", version=decl.version, zip_name=name, page_url=release_page_url(decl),
+                  zip_url=download_url(decl, name + ".zip"), sums_url=download_url(decl, "SHA256SUMS"),
+                  releases=releases, resources=resources)
 
 
 def _figures(decl: Declaration, rows: dict[str, list[dict[str, Any]]], out: Path) -> str:
