@@ -337,3 +337,17 @@ def test_relative_dist_builds_release_and_site(tmp_path, valid_package, monkeypa
     _complete(out)
     assert dist_names(out) == sorted([NAME, f"{NAME}.zip", "releases.json", "site"])
     assert dist_leftovers(out) == []
+
+
+@pytest.mark.site_build
+def test_a_site_build_into_dist_keeps_the_release_beside_it(tmp_path, valid_package):
+    """scripts/build_docs.py builds dist/site by default: the site is replaced through a new
+    generation that carries the release over (hard links), so dist/ keeps showing it."""
+    dist = tmp_path / "dist"
+    build_release(valid_package, dist, update_registry=False, progress=lambda _: None)
+    release = dist_view(dist)
+    site_module.build_site(valid_package, dist / "site", progress=lambda _: None)
+    view = dist_view(dist)
+    assert {k: v for k, v in view.items() if not k.startswith("site/")} == release
+    assert "site/index.html" in view
+    assert dist_names(dist) == sorted([NAME, f"{NAME}.zip", "releases.json", "site"]) and dist_leftovers(dist) == []
