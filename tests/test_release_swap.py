@@ -351,3 +351,14 @@ def test_a_site_build_into_dist_keeps_the_release_beside_it(tmp_path, valid_pack
     assert {k: v for k, v in view.items() if not k.startswith("site/")} == release
     assert "site/index.html" in view
     assert dist_names(dist) == sorted([NAME, f"{NAME}.zip", "releases.json", "site"]) and dist_leftovers(dist) == []
+
+
+def test_a_folder_named_current_is_not_replaced(tmp_path):
+    dist = tmp_path / "dist"
+    (dist / "current").mkdir(parents=True)
+    (dist / "current" / "mine.txt").write_text("mine")
+    generation = begin(dist)
+    _entries(generation, "new")
+    with pytest.raises(ReleaseError, match="not the link a build makes"):
+        publish(dist, generation)
+    assert (dist / "current" / "mine.txt").read_text() == "mine"

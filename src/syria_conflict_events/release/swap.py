@@ -41,6 +41,8 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+from ..exceptions import ReleaseError
+
 CURRENT = "current"
 GENERATION_PREFIX = ".gen-"
 # What a killed build (or site build, or registry write) leaves in dist/: its working folder, a
@@ -202,7 +204,7 @@ def publish(dist: Path, generation: Path) -> None:
         _move_in(dist, generation)
         return
     if (dist / CURRENT).exists() and not (dist / CURRENT).is_symlink():
-        raise OSError(f"{dist / CURRENT} is not the link a build makes; move it away")
+        raise ReleaseError(f"{dist / CURRENT} is not the link a build makes; move it away and build again")
     _checkpoint("carry over")
     _carry_over(dist, generation)
     _fsync_tree(generation)
