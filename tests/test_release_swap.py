@@ -362,3 +362,12 @@ def test_a_folder_named_current_is_not_replaced(tmp_path):
     with pytest.raises(ReleaseError, match="not the link a build makes"):
         publish(dist, generation)
     assert (dist / "current" / "mine.txt").read_text() == "mine"
+
+
+def test_the_generation_is_as_readable_as_any_new_folder(tmp_path):
+    """Readers of dist/ (a web server, other users) go through the generation: not mkdtemp's 0700."""
+    dist = tmp_path / "dist"
+    _publish(dist, "new")
+    (dist / "plain").mkdir()
+    generation = dist / os.readlink(dist / "current")
+    assert generation.stat().st_mode & 0o777 == (dist / "plain").stat().st_mode & 0o777

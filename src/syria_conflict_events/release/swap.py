@@ -39,6 +39,7 @@ import re
 import shutil
 import tempfile
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from ..exceptions import ReleaseError
@@ -62,13 +63,17 @@ def _move(src: Path, dst: Path) -> None:
     os.replace(src, dst)
 
 
-def _fsync_dir(path: Path) -> None:
+def _fsync_path(path: str) -> None:
     with contextlib.suppress(OSError):  # not every platform or file system can sync a directory
         fd = os.open(path, os.O_RDONLY)
         try:
             os.fsync(fd)
         finally:
             os.close(fd)
+
+
+def _fsync_dir(path: Path) -> None:
+    _fsync_path(str(path))
 
 
 @contextlib.contextmanager
@@ -150,7 +155,12 @@ def recover(dist: Path) -> list[str]:
 def begin(dist: Path) -> Path:
     """A new, empty generation directly inside ``dist``: write the entries there, then
     :func:`publish` it (or remove it with :func:`discard`)."""
-    return Path(tempfile.mkdtemp(prefix=GENERATION_PREFIX, dir=dist))
+    generation = Path(tempfile.mkdtemp(prefix=GENERATION_PREFIX, dir=dist))
+    # mkdtemp makes it private (0700); readers of dist/ (a web server, other users) go through it
+    umask = os.umask(0o022)
+    os.umask(umask)
+    generation.chmod(0o777 & ~umask)
+    return generation
 
 
 def discard(generation: Path) -> None:
@@ -226,16 +236,14 @@ def publish(dist: Path, generation: Path) -> None:
 
 
 def _fsync_tree(root: Path) -> None:
-    """Every file and folder of ``root`` on disk before the switch can point to it."""
-    for folder, _, files in os.walk(root):
-        for name in files:
-            with contextlib.suppress(OSError):
-                fd = os.open(os.path.join(folder, name), os.O_RDONLY)
-                try:
-                    os.fsync(fd)
-                finally:
-                    os.close(fd)
-        _fsync_dir(Path(folder))
+    """Every file and folder of ``root`` on disk before the switch can point to it. In threads:
+    on ext4 each folder's fsync waits for a journal commit, and concurrent ones share it (the
+    generation of the bundled release: 0.24 s one after the other, 0.04 s in threads)."""
+    paths = [str(root)]
+    for folder, dirs, files in os.walk(root):
+        paths += [os.path.join(folder, name) for name in (*dirs, *files)]
+    with ThreadPoolExecutor(max_workers=8, thread_name_prefix="fsync") as pool:
+        list(pool.map(_fsync_path, paths))
 
 
 def _move_in(dist: Path, generation: Path) -> None:
