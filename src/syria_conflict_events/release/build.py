@@ -368,8 +368,9 @@ def build_release(root: Path | None = None, dist: Path | None = None, *, previou
 def _build_and_swap(root: Path, dist: Path, decl: Declaration, tables: dict[str, pa.Table],
                     dated: dict[str, pa.Table], diff: ReleaseDiff | None, steps: _Steps, progress: Progress, *,
                     site: SiteStep | None, update_registry: bool) -> str:
-    """Everything the release replaces in ``dist`` (its directory, zip, registry and site) built in
-    a working folder, then swapped in as one unit (:mod:`.swap`); returns the zip's SHA-256."""
+    """Everything the release replaces in ``dist`` (its directory, zip, registry and site) built as
+    a new generation of ``dist``, then published by one switch (:mod:`.swap`); scratch files go to
+    a working folder that is never published. Returns the zip's SHA-256."""
     name = release_name(decl)
     work = Path(tempfile.mkdtemp(prefix=".building-", dir=dist))  # scratch: never published
     new = begin(dist)

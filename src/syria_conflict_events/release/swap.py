@@ -105,6 +105,7 @@ def symlinks_work(dist: Path) -> bool:
     if os.name != "posix":  # Windows cannot rename a directory link onto another
         return False
     probe = dist / f".link-{os.getpid()}"
+    _remove(probe)  # a killed run's probe would make the link below fail
     try:
         os.symlink(CURRENT, probe)
     except OSError:
@@ -141,6 +142,7 @@ def recover(dist: Path) -> list[str]:
     current = _current_generation(dist)
     for entry in sorted(dist.iterdir()):
         if entry.name.startswith(GENERATION_PREFIX) and entry != current:
+            _checkpoint(f"remove {entry.name}")
             _remove(entry)
             done.append(f"removed {entry.name}, an earlier or unfinished generation")
         elif LEFTOVER.fullmatch(entry.name):
