@@ -181,3 +181,33 @@ def repo_copy(tmp_path: Path) -> Path:
     shutil.copytree(REPO / "schemas", dest / "schemas")
     shutil.copytree(REPO / "data", dest / "data")
     return dest
+
+
+def dist_view(dist: Path) -> dict[str, str]:
+    """What a reader of ``dist/`` sees: every file reachable through its public names (links
+    followed, hidden working entries skipped), each with its SHA-256."""
+    import hashlib
+
+    out = {}
+    for entry in sorted(dist.iterdir()):
+        if entry.name.startswith(".") or entry.name == "current":
+            continue
+        if entry.is_file():
+            out[entry.name] = hashlib.sha256(entry.read_bytes()).hexdigest()
+        elif entry.is_dir():
+            for folder, _, files in os.walk(entry, followlinks=True):
+                for name in files:
+                    path = Path(folder) / name
+                    out[path.relative_to(dist).as_posix()] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return out
+
+
+def dist_names(dist: Path) -> list[str]:
+    """The public names in ``dist/`` (the generation link ``current`` and hidden entries left out)."""
+    return sorted(p.name for p in dist.iterdir() if not p.name.startswith(".") and p.name != "current")
+
+
+def dist_leftovers(dist: Path) -> list[str]:
+    """Hidden entries of ``dist/`` other than the generation ``current`` points to."""
+    current = os.readlink(dist / "current") if (dist / "current").is_symlink() else None
+    return sorted(p.name for p in dist.iterdir() if p.name.startswith(".") and p.name != current)

@@ -11,6 +11,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import dist_leftovers
 
 from syria_conflict_events.declaration import load_declaration
 from syria_conflict_events.release import ReleaseError, build_release
@@ -115,7 +116,7 @@ def test_build_release_builds_the_site_into_dist(tmp_path, valid_package):
     download = (site / "download" / "index.html").read_text(encoding="utf-8")
     assert "data/events.csv" in download  # the release's file list, from its datapackage.json
     assert any("documentation site" in line for line in lines)
-    assert [p.name for p in (tmp_path / "dist").iterdir() if p.name.startswith(".")] == []
+    assert dist_leftovers(tmp_path / "dist") == []
 
 
 def _dictionary_rows(page: str, table: str) -> dict[str, list[str]]:

@@ -8,6 +8,7 @@ import hashlib
 from pathlib import Path
 
 import pytest
+from conftest import dist_leftovers, dist_names, dist_view
 
 from syria_conflict_events.cli import main
 from syria_conflict_events.declaration import load_declaration
@@ -75,7 +76,7 @@ def test_failure_half_way_leaves_nothing_behind(tmp_path, valid_package, monkeyp
 def test_failed_rebuild_keeps_the_previous_release(tmp_path, valid_package, monkeypatch):
     dist = tmp_path / "dist"
     build_release(valid_package, dist, update_registry=False, progress=lambda _: None)
-    before = _tree(dist)
+    before = dist_view(dist)
 
     def broken(*args, **kwargs):
         raise KeyboardInterrupt  # an interrupted build
@@ -83,8 +84,8 @@ def test_failed_rebuild_keeps_the_previous_release(tmp_path, valid_package, monk
     monkeypatch.setattr(build_module, "write_zip", broken)
     with pytest.raises(KeyboardInterrupt):
         build_release(valid_package, dist, update_registry=False, progress=lambda _: None)
-    assert _tree(dist) == before
-    assert sorted(p.name for p in dist.iterdir()) == sorted([NAME, f"{NAME}.zip", "releases.json"])
+    assert dist_view(dist) == before
+    assert dist_names(dist) == sorted([NAME, f"{NAME}.zip", "releases.json"]) and dist_leftovers(dist) == []
 
 
 @pytest.mark.parametrize("writer", ["write_sqlite", "write_json_records", "write_places_geojson",
@@ -94,7 +95,7 @@ def test_any_writer_failing_leaves_dist_untouched(tmp_path, valid_package, monke
     others' files are discarded with it and the previous release stays as it was."""
     dist = tmp_path / "dist"
     build_release(valid_package, dist, update_registry=False, progress=lambda _: None)
-    before = _tree(dist)
+    before = dist_view(dist)
 
     def broken(*args, **kwargs):
         raise OSError(f"{writer} failed (simulated)")
@@ -103,9 +104,9 @@ def test_any_writer_failing_leaves_dist_untouched(tmp_path, valid_package, monke
     lines: list[str] = []
     with pytest.raises(OSError, match=f"{writer} failed"):
         build_release(valid_package, dist, update_registry=False, progress=lines.append)
-    assert _tree(dist) == before
-    assert sorted(p.name for p in dist.iterdir()) == sorted([NAME, f"{NAME}.zip", "releases.json"])
-    assert not any("zip" in line or "move into place" in line for line in lines)
+    assert dist_view(dist) == before
+    assert dist_names(dist) == sorted([NAME, f"{NAME}.zip", "releases.json"]) and dist_leftovers(dist) == []
+    assert not any("zip" in line or "switch dist/" in line for line in lines)
 
 
 def test_dist_inside_data_is_refused(valid_package):

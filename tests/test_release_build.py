@@ -16,6 +16,7 @@ import jsonschema
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from conftest import dist_leftovers
 
 from syria_conflict_events.cli import main
 from syria_conflict_events.declaration import load_declaration
@@ -57,7 +58,7 @@ def test_release_holds_every_format_and_document(built):
                 f"sqlite/{DECL.name}.sqlite", "geojson/places.geojson", "geojson/events.geojson"):
         assert (out / rel).is_file(), rel
     assert (dist / f"{NAME}.zip").is_file()
-    assert not [p for p in dist.iterdir() if p.name.startswith(".")], "temporary directories left behind"
+    assert dist_leftovers(dist) == [], "temporary directories left behind"
 
 
 def test_descriptor_describes_every_file_with_size_and_hash(built):

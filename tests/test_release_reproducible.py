@@ -10,6 +10,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from conftest import dist_view
 
 from syria_conflict_events.declaration import load_declaration
 from syria_conflict_events.formats.zipping import DEFAULT_DATE, zip_date
@@ -22,11 +23,8 @@ NAME = release_name(load_declaration())
 
 
 def _hashes(dist: Path) -> dict[str, str]:
-    out = {}
-    for p in sorted(dist.rglob("*")):
-        if p.is_file() and p.name != "releases.json":
-            out[p.relative_to(dist).as_posix()] = hashlib.sha256(p.read_bytes()).hexdigest()
-    return out
+    """Every file dist/ shows (through its links), but the registry."""
+    return {path: digest for path, digest in dist_view(dist).items() if path != "releases.json"}
 
 
 def test_two_builds_are_byte_identical(tmp_path, valid_package, monkeypatch):

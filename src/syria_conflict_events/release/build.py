@@ -1,14 +1,15 @@
-"""Build a release: validate, then write every format into a working folder under ``dist/``,
-checksum and zip it, write the registry and (optionally) the site beside it, and only then swap
-them all into place as one unit (:mod:`.swap`: a failed, interrupted or killed build leaves the
-previous release complete, or the new one once the next run has finished a committed swap;
-``data/`` is only ever read).
+"""Build a release: validate, then write every format into a new generation under ``dist/``,
+checksum and zip it, write the registry and (optionally) the site beside it, and only then switch
+``dist/`` to that generation in one rename (:mod:`.swap`: a failed, interrupted or killed build
+leaves ``dist/`` showing the complete previous release or the complete new one; ``data/`` is only
+ever read).
 
 ``dist/<name>-<version>/`` holds datapackage.json, README.md, the data dictionary, CHANGELOG.md,
 LICENSE-DATA, SHA256SUMS, and each table as CSV (``data/``), JSON records (``json/``), Parquet
 (``parquet/``), Stata (``stata/``), one SQLite database (``sqlite/``), one Excel workbook
 (``excel/``), places and events as GeoJSON (``geojson/``) and CITATION.cff; with ``previous`` also
-the release diff. ``dist/<name>-<version>.zip`` holds the same."""
+the release diff. ``dist/<name>-<version>.zip`` holds the same. Both, ``dist/releases.json`` and
+``dist/site`` are links into ``dist/current`` where the platform has symbolic links."""
 
 from __future__ import annotations
 
@@ -42,7 +43,7 @@ from .descriptor import Artifact, release_descriptor
 from .dictionary import data_dictionary, examples_in_package
 from .readme import release_readme
 from .registry import REGISTRY_NAME, committed_registry, merged_registry, write_registry
-from .swap import JOURNAL, locked, recover, swap_in
+from .swap import begin, discard, locked, publish, recover
 from .workbook import readme_lines
 
 if TYPE_CHECKING:
@@ -367,15 +368,17 @@ def build_release(root: Path | None = None, dist: Path | None = None, *, previou
 def _build_and_swap(root: Path, dist: Path, decl: Declaration, tables: dict[str, pa.Table],
                     dated: dict[str, pa.Table], diff: ReleaseDiff | None, steps: _Steps, progress: Progress, *,
                     site: SiteStep | None, update_registry: bool) -> str:
-    """Everything the release replaces in ``dist`` (its directory, zip, registry and site) built in
-    a working folder, then swapped in as one unit (:mod:`.swap`); returns the zip's SHA-256."""
+    """Everything the release replaces in ``dist`` (its directory, zip, registry and site) built as
+    a new generation of ``dist``, then published by one switch (:mod:`.swap`); scratch files go to
+    a working folder that is never published. Returns the zip's SHA-256."""
     name = release_name(decl)
-    work = Path(tempfile.mkdtemp(prefix=".building-", dir=dist))
-    new = work / "new"
+    work = Path(tempfile.mkdtemp(prefix=".building-", dir=dist))  # scratch: never published
+    new = begin(dist)
     packer: Packer | None = None
+    published = False
     try:
         stage = new / name
-        stage.mkdir(parents=True)
+        stage.mkdir()
         packer = Packer(stage, work / "deflated")
         artifacts = _write_formats(decl, root, stage, tables, dated, steps, packer)
         with steps.step("documents") as note:
@@ -396,7 +399,7 @@ def _build_and_swap(root: Path, dist: Path, decl: Declaration, tables: dict[str,
             write_zip(stage, zip_path, name, packer.members())
             digest = sha256_file(zip_path)
             note.append(f"{zip_path.stat().st_size:,} bytes, sha256 {digest[:16]}…")
-        packer.close()  # its workers stop before the swap removes their scratch files
+        packer.close()  # its workers stop before their scratch files are removed
         packer = None
         with steps.step("registry") as note:
             registry = merged_registry(dist / REGISTRY_NAME, decl.version, zip_path.name, digest)
@@ -404,19 +407,19 @@ def _build_and_swap(root: Path, dist: Path, decl: Declaration, tables: dict[str,
             committed = committed_registry(root) if update_registry else None
             shown = merged_registry(committed, decl.version, zip_path.name, digest) if committed else None
             note.append(", ".join(str(t) for t in [dist / REGISTRY_NAME, committed] if t))
-        moves = [name, zip_path.name, REGISTRY_NAME]
         if site is not None:
             with steps.step("documentation site") as note:
                 site.render(root, new / "site", work, release_dir=stage, decl=decl,
                             releases=shown["releases"] if shown else None)
-                moves.append("site")
                 note.append(str(dist / "site"))
-        with steps.step("move into place") as note:
-            swap_in(dist, work, moves)
-            note.append(f"{dist / name}, {', '.join(moves[1:])}")
+        with steps.step("switch dist/ to the new release") as note:
+            publish(dist, new)
+            published = True
+            note.append(f"{dist / name}, {zip_path.name}, {REGISTRY_NAME}" + (", site" if site is not None else ""))
     finally:
         if packer is not None:
             packer.close()  # workers stop before their scratch files are removed
-        if not (dist / JOURNAL).exists():  # a committed swap is finished by the next run, from work/
-            shutil.rmtree(work, ignore_errors=True)
+        if not published:
+            discard(new)
+        shutil.rmtree(work, ignore_errors=True)
     return digest

@@ -35,7 +35,6 @@ from .figures import timeline
 from .home import glance
 from .templates import render
 from ..release.registry import REGISTRY_NAME, committed_registry, read_registry
-from ..release.swap import JOURNAL
 
 GENERATED = "generated"
 SNIPPETS = f"{GENERATED}/snippets"
@@ -207,21 +206,28 @@ SITE = _Site()
 
 def build_site(root: Path, out: Path, *, release_dir: Path | None = None, decl: Declaration | None = None,
                progress: Callable[[str], Any] = print) -> Path:
-    """The site into ``out``, which is replaced in one step only when the build succeeds."""
-    from ..release.swap import locked, recover, swap_in
+    """The site into ``out``, which is replaced in one step only when the build succeeds: a new
+    generation of ``out``'s folder, holding the new site and the folder's other published entries,
+    is switched to in one rename (:mod:`..release.swap`)."""
+    from ..release.swap import begin, discard, locked, publish, recover
 
-    out = Path(out).resolve()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with locked(out.parent):
-        for line in recover(out.parent):
+    out = Path(out)
+    parent = out.parent.resolve()  # not out itself: dist/site is a link into the current generation
+    out = parent / out.name
+    parent.mkdir(parents=True, exist_ok=True)
+    with locked(parent):
+        for line in recover(parent):
             progress(line)
-        work = Path(tempfile.mkdtemp(prefix=".site-", dir=out.parent))
+        work = Path(tempfile.mkdtemp(prefix=".site-", dir=parent))
+        generation = begin(parent)
+        published = False
         try:
-            (work / "new").mkdir()
-            render_site(root, work / "new" / out.name, work, release_dir=release_dir, decl=decl)
-            swap_in(out.parent, work, [out.name])
+            render_site(root, generation / out.name, work, release_dir=release_dir, decl=decl)
+            publish(parent, generation)
+            published = True
         finally:
-            if not (out.parent / JOURNAL).exists():  # a committed swap is finished by the next run
-                shutil.rmtree(work, ignore_errors=True)
+            if not published:
+                discard(generation)
+            shutil.rmtree(work, ignore_errors=True)
     progress(f"site: {sum(1 for _ in out.rglob('*.html'))} pages in {out}")
     return out
