@@ -236,3 +236,11 @@ def test_the_layer_script_keeps_three_properties_and_rounds_the_same_from_any_in
     assert layer["features"][1]["geometry"]["type"] == "MultiPolygon"
     assert ring == [[36.1235, 35.1], [36.2, 35.1], [36.2, 35.2], [36.1234, 35.1]]  # a repeat merged
     assert "sha256 of syr.json" in layer["source"] and "Natural Earth" in layer["attribution"]
+
+
+def test_map_labels_count_events_in_the_singular_and_plural(records):
+    block, _ = map_html(records, DOCS, "../events/")
+    counts = re.findall(r'aria-label="[^"]*: ([\d,]+) (events?)"', block)
+    assert counts, "no counted label on the map"
+    assert {(n == "1") == (word == "event") for n, word in counts} == {True}
+    assert any(n == "1" for n, _ in counts) and any(n != "1" for n, _ in counts)

@@ -34,6 +34,11 @@ def _plain_attr(text: object) -> Markup:
     return Markup(plain(text).replace('"', "&#34;"))
 
 
+def _events(n: int) -> str:
+    """'1 event', '2 events': a count of events as a reader would write it."""
+    return f"{n:,} event" if n == 1 else f"{n:,} events"
+
+
 @cache
 def _environment() -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES),
@@ -42,7 +47,7 @@ def _environment() -> jinja2.Environment:
                              undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
                              trim_blocks=True, lstrip_blocks=True)
     env.filters.update({"plain": _plain, "plain_attr": _plain_attr, "literal": literal, "code": code, "cell": cell,
-                        "thousands": lambda n: f"{n:,}", "g": lambda v: f"{v:g}", "safe_url": safe_url})
+                        "thousands": lambda n: f"{n:,}", "events": _events, "g": lambda v: f"{v:g}", "safe_url": safe_url})
     env.globals.update({"dates": dates})
     return env
 
