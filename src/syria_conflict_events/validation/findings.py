@@ -16,11 +16,12 @@ from .rules import RULES
 More = Callable[[str | None, str, int], ValidationError]
 
 
-def more_line(path: str, column: str | None, rule: str, total: int) -> ValidationError:
-    """The line that stands for the errors past MAX_ERRORS_PER_RULE."""
+def more_line(path: str, column: str | None, rule: str, total: int, limit: int = MAX_ERRORS_PER_RULE,
+              ) -> ValidationError:
+    """The line that stands for the errors past the first ``limit``."""
     return ValidationError(path, None, column, rule,
-                           f"{total - MAX_ERRORS_PER_RULE:,} more rows break this rule (only the first "
-                           f"{MAX_ERRORS_PER_RULE:,} of {total:,} are listed)", "semantic")
+                           f"{total - limit:,} more rows break this rule (only the first "
+                           f"{limit:,} of {total:,} are listed)", "semantic")
 
 
 def capped(path: str, column: str | None, rule: str, failed: Sequence[int | None],
@@ -36,7 +37,7 @@ def capped(path: str, column: str | None, rule: str, failed: Sequence[int | None
               for pos, text in zip(shown, messages(shown), strict=True)]
     total = len(failed) if total is None else total
     if total > limit:
-        errors.append((more or (lambda c, r, n: more_line(path, c, r, n)))(column, rule, total))
+        errors.append((more or (lambda c, r, n: more_line(path, c, r, n, limit)))(column, rule, total))
     return errors
 
 

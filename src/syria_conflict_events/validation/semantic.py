@@ -47,7 +47,8 @@ def typed_table(table: Table, raw: pa.Table, first_line: int = FIRST_LINE) -> tu
             continue
         errors += capped(table.path, f.name, "type", np.flatnonzero(to_mask(bad, False)),
                          lambda shown, text=text, f=f: [f"{text[int(pos)].as_py()!r} is not a valid {f.type}"
-                                                        for pos in shown], first_line=first_line)
+                                                        for pos in shown], first_line=first_line,
+                         limit=MAX_ERRORS_PER_RULE)
     return pa.table(columns), errors
 
 
@@ -175,7 +176,8 @@ def row_errors(decl: Declaration, table: Table, data: pa.Table, ctx: Context,
         def texts(shown: np.ndarray, text: str = text) -> list[str]:
             keys = [data[k].take(pa.array(shown)).to_pylist() for k in table.primary_key]
             return [f"{', '.join(_shown(values[n]) for values in keys)}: {text}" for n in range(len(shown))]
-        errors += capped(table.path, column, rule, failed, texts, first_line=first_line)
+        errors += capped(table.path, column, rule, failed, texts, first_line=first_line,
+                         limit=MAX_ERRORS_PER_RULE)
     return errors
 
 
@@ -320,5 +322,6 @@ def run_pandera(decl: Declaration, table: Table, frame: pd.DataFrame, ctx: Conte
             result = by_rows[rule][1](frame_to_arrow(table, frame), ctx)
             total = 0 if result is None else int((~to_mask(result)).sum())
         errors += capped(table.path, column, rule, [row for row, _ in listed],
-                         lambda shown, listed=listed: [text for _, text in listed[:len(shown)]], total=total)
+                         lambda shown, listed=listed: [text for _, text in listed[:len(shown)]], total=total,
+                         limit=MAX_ERRORS_PER_RULE)
     return errors
