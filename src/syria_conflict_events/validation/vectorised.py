@@ -1,12 +1,13 @@
-"""The column rules of every declared field (the Table Schema's required, enum, pattern, minimum,
-maximum, minLength, unique primary key (composite too) and foreign keys, plus the text rules),
-evaluated as Arrow compute kernels on typed Arrow columns.
+"""The column rules of every declared field (the Table Schema's enum, pattern, minimum, maximum,
+minLength, plus the text rules), evaluated as Arrow compute kernels on typed Arrow columns, and
+:func:`column_errors`, which runs them with the key rules (required, primary key, foreign key:
+the kernels of ``rules.columns``) over one table.
 
 One definition, two users: :func:`arrow_rules` gives each rule as a function of an Arrow column;
 :func:`column_rules` wraps the same functions for pandas Series, which ``semantic.pandera_schema``
 turns into pandera checks (the schema others can reuse), and :func:`column_errors` runs them
 directly, without pandas or pandera's per-check machinery, so a million-row table is checked in
-well under a second per rule. ``tests/test_validation_agreement.py`` shows that the Frictionless
+well under a second per rule. ``tests/test_validate_engines.py`` shows that the Frictionless
 layer and this one flag the same (row, column, rule) cells."""
 
 from __future__ import annotations
