@@ -101,3 +101,21 @@ def test_both_engines_take_the_key_rules_from_the_same_kernels(make_package, mon
     for engine in ("always", "never"):
         found = {e.rule for e in validate_package(root, frictionless="never", pandera=engine).errors}
         assert not key_rules & found, engine
+
+
+def test_both_engines_cap_a_composite_key_alike(make_package, monkeypatch):
+    """The composite key (a whole-frame check in pandera, per key column in the vectorised run)
+    is listed and capped the same way by both engines (findings.capped)."""
+    from syria_conflict_events.validation import runner, semantic
+
+    monkeypatch.setattr(semantic, "MAX_ERRORS_PER_RULE", 3)
+    monkeypatch.setattr(runner, "MAX_ERRORS_PER_RULE", 3)
+
+    def edit(rows):
+        rows["event_actors"][1:1] = [dict(rows["event_actors"][0]) for _ in range(6)]  # six repeats of row 2
+    root = make_package(edit)
+    reports = [[(e.row, e.column, e.rule, e.message) for e in validate_package(
+        root, frictionless="never", pandera=engine).errors] for engine in ("always", "never")]
+    assert reports[0] == reports[1]
+    counted = [m for row, _, rule, m in reports[0] if row is None and rule == "primary-key"]
+    assert len(counted) == 3 and all(m.startswith("3 more rows break this rule") for m in counted)

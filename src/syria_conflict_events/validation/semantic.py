@@ -98,15 +98,6 @@ def _wrap(table: Table, rule: str, fn: RowCheck, ctx: Context) -> pandera.Check:
     return pandera.Check(_frame_check(table, fn, ctx), name=rule, n_failure_cases=MAX_ERRORS_PER_RULE + 1)
 
 
-def _wrap(table: Table, rule: str, fn: RowCheck, ctx: Context) -> pandera.Check:
-    import pandera.pandas as pandera
-
-    # pandera lists a failed DataFrame check once per column of every failing row: a file that
-    # fails a rule on 190,000 rows took 3.3 GB and 110 s. Keep one more row than is reported, so
-    # that run_pandera knows when to count the rest itself.
-    return pandera.Check(_frame_check(table, fn, ctx), name=rule, n_failure_cases=MAX_ERRORS_PER_RULE + 1)
-
-
 def _series_check(rule: str, failing: Callable[[pa.Array], np.ndarray], *, ignore_na: bool) -> pandera.Check:
     """A kernel of ``rules.columns`` (True where a cell fails) as a pandera column check."""
     import pandas as pd
