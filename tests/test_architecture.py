@@ -153,3 +153,14 @@ def test_each_module_imports_alone() -> None:
                                   "syria_conflict_events.site.pages", "syria_conflict_events.loader"])
 def test_entry_points_import_in_a_fresh_interpreter(name: str) -> None:
     subprocess.run([sys.executable, "-c", f"import {name}"], check=True, timeout=120)
+
+
+def test_rule_families_import_no_engine() -> None:
+    """validation/rules/ holds rules and their kernels: it builds on arrays and context (and the
+    base rooms), never on the engines that run it, the errors they make or the runner."""
+    allowed = {f"{PACKAGE}.validation.arrays", f"{PACKAGE}.validation.context"}
+    rules = f"{PACKAGE}.validation.rules"
+    wrong = [f"{a} imports {b}" for a, targets in GRAPH.items() if a == rules or a.startswith(rules + ".")
+             for b in sorted(targets)
+             if b.startswith(f"{PACKAGE}.validation.") and not b.startswith(rules) and b not in allowed]
+    assert wrong == []

@@ -29,10 +29,10 @@ from syria_conflict_events.json_schemas import field_json_schema
 from syria_conflict_events.release.columns import read_typed_tables
 from syria_conflict_events.release.dictionary import constraints as dictionary_constraints
 from syria_conflict_events.table_schema import field_descriptor
+from syria_conflict_events.validation.findings import message
 from syria_conflict_events.validation.frictionless_layer import _CONSTRAINT_RULE, run_frictionless
 from syria_conflict_events.validation.rules import RULES
 from syria_conflict_events.validation.runner import validate_package
-from syria_conflict_events.validation.semantic import _message
 from syria_conflict_events.validation.vectorised import arrow_rules
 
 DECL = load_declaration()
@@ -90,7 +90,7 @@ def test_every_translator_expresses_every_kind(kind):
     assert kind.field_level or _CONSTRAINT_RULE[kind.table_schema_key] == kind.rule
     table = _table((constrained,))
     _, _, _, bad = SAMPLES[kind.key]
-    assert _message(kind.rule, table, "x", bad, DECL) == kind.message(repr(bad), constrained)
+    assert message(kind.rule, table, "x", bad, DECL) == kind.message(repr(bad), constrained)
 
 
 @pytest.mark.parametrize("kind", CONSTRAINTS, ids=lambda c: c.key)

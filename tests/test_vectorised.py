@@ -14,8 +14,9 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from syria_conflict_events.declaration import load_declaration
+from syria_conflict_events.validation.arrays import duplicated, index_of, key_order
 from syria_conflict_events.validation.semantic import Context, lookup_together
-from syria_conflict_events.validation.vectorised import arrow_rules, column_rules, duplicated, index_of, key_order
+from syria_conflict_events.validation.vectorised import arrow_rules, column_rules
 
 ODD = ["plain", "a\u00a0", "\u3000a", "a\x7f", "tab\there", "a  b", " lead", "trail ", "x\u2003y", "عربي",
        "é", "ok-id", "\u200bzero-width", "line\u2028sep", "\x85next", "a\u202eb", "\u2066isolated\u2069"]
@@ -54,7 +55,7 @@ def test_duplicates_and_order_match_pandas(rows):
 
 @pytest.mark.parametrize("n_keys", [5, 1000])  # 1000 keys for 3 values: the keys-side lookup
 def test_isin_and_index_of_match_python(n_keys):
-    from syria_conflict_events.validation.vectorised import index_of, isin
+    from syria_conflict_events.validation.arrays import index_of, isin
 
     keys = [f"k{i}" for i in range(n_keys)] + [None, "k3"]  # a missing key, a repeated key
     values = ["k3", "nope", None]

@@ -417,8 +417,8 @@ def canonical_keys(data: bytes, table: Table) -> pa.Table | None:
     goes: exactly, since Arrow's reader also takes some lines that are not canonical
     (``"p,"q`` reads as the cell ``p,q``)."""
     from .formats.csv_text import write_csv
+    from .validation.arrays import key_order
     from .validation.structure import check_file, parse_rows, read_columns_text
-    from .validation.vectorised import key_order
 
     keys = list(table.primary_key)
     if b'"' not in data:

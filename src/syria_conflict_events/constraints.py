@@ -45,7 +45,7 @@ class Constraint:
 
     key: str  # the key in schemas/fields.yaml and the attribute of declaration.Field
     types: tuple[str, ...]  # the field types that can carry it
-    rule: str  # the validator's rule id (validation/rules.py lists it with title and hint)
+    rule: str  # the validator's rule id (validation/rules/columns.py lists it with title and hint)
     title: str
     hint: str
     # Table Schema: (key, value); ``field_level`` keys sit beside "type", the rest in "constraints".

@@ -3,7 +3,9 @@
 The rules are the validator's (``validation.semantic.pandera_schema``, generated from the
 declaration); this module adds the loader's dtypes, so a model accepts exactly what
 :func:`syria_conflict_events.load` returns: categoricals with the declared categories,
-``datetime64[s]`` dates, nullable integers, pandas ``str``. Usage::
+``datetime64[s]`` dates, nullable integers, pandas ``str``. Every check is named by its rule id
+(``validation.rules.RULES``), the key rules too: an empty required cell fails the check
+``required`` and a duplicated key ``primary-key`` (the kernels the validator runs). Usage::
 
     from syria_conflict_events import models
     models.events.validate(my_events)            # or models.schema("events")

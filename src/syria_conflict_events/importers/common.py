@@ -332,7 +332,7 @@ class ClaimSpec:
 
 
 def verification(claims: list[ClaimSpec]) -> str:
-    """The verification rule of validation.sourcing_rules for one event's claims (imported
+    """The verification rule of validation.rules.sourcing for one event's claims (imported
     sources credit no agency, so a claim's origin is its publisher, else its document)."""
     if any(c.stance in ("denies", "disputes") for c in claims):
         return "contested"

@@ -13,7 +13,7 @@ import pyarrow.compute as pc
 
 from ..arrow_types import arrow_type
 from ..declaration import Declaration, Table
-from .vectorised import Memo, series_to_arrow
+from .arrays import Memo, series_to_arrow
 
 if TYPE_CHECKING:
     import pandas as pd

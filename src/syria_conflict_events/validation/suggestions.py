@@ -17,9 +17,9 @@ import difflib
 from pathlib import Path
 
 from ..declaration import Declaration
+from .arrays import foreign_keys
 from .errors import ValidationError
 from .structure import DEFAULT_MAX_BYTES, FIRST_LINE, RawTable, read_raw_table
-from .vectorised import foreign_keys
 
 # Layouts people write dates in, tried in this order (day before month, as outside the US; a
 # date that only fits month-first, such as 11/29/2024, is read month-first).

@@ -1,6 +1,7 @@
-"""The column rules of every declared field (required, the constraint kinds of constraints.py,
-unique primary key (composite too) and foreign keys, plus the text rules), evaluated as Arrow
-compute kernels on typed Arrow columns.
+"""The column rules of every declared field (the constraint kinds of constraints.py, plus the text
+rules), evaluated as Arrow compute kernels on typed Arrow columns, and :func:`column_errors`, which
+runs them with the key rules (required, primary key, foreign key: the kernels of
+``rules.columns``) over one table.
 
 One definition, two users: :func:`arrow_rules` gives each rule as a function of an Arrow column;
 :func:`column_rules` wraps the same functions for pandas Series, which ``semantic.pandera_schema``
@@ -11,12 +12,10 @@ layer and this one flag the same (row, column, rule) cells."""
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import re
-import threading
-from collections.abc import Callable, Hashable
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pyarrow as pa
@@ -26,95 +25,19 @@ from ..arrow_types import text_bytes, text_offsets
 from ..constraints import declared
 from ..declaration import Declaration, Field, Table
 from ..text_rules import CONTROL, FORBIDDEN, FORBIDDEN_LEAD, FORMULA_START, NFC_SAFE_BELOW
+from .arrays import Column, Memo, foreign_keys, index_of, series_to_arrow, to_mask
 from .errors import ValidationError
+from .findings import More, capped
+from .rules import columns
 
 if TYPE_CHECKING:
     import pandas as pd
 
-Column = pa.Array | pa.ChunkedArray
 # A column rule: Arrow values -> boolean column, True (or null, for a missing value) where the cell passes.
 ArrowRule = Callable[[Column], Column]
 ColumnRule = Callable[["pd.Series"], "pd.Series"]
 
 
-class Memo:
-    """Results that rules of several tables share (a foreign key's lookup also tells which events
-    have claims), each computed once even when tables are checked on two threads at a time."""
-
-    def __init__(self) -> None:
-        self._values: dict[Hashable, Any] = {}
-        self._locks: dict[Hashable, threading.Lock] = {}
-        self._guard = threading.Lock()
-
-    def get(self, key: Hashable, compute: Callable[..., Any], *args: Any) -> Any:
-        """``compute(*args)``, computed on the first call with ``key``."""
-        with self._guard:
-            lock = self._locks.setdefault(key, threading.Lock())
-        with lock:
-            if key not in self._values:
-                self._values[key] = compute(*args)
-            return self._values[key]
-
-    def get_many(self, keys: list[Hashable], compute: Callable[[], list[Any]]) -> list[Any]:
-        """The values of ``keys``, computed together by ``compute`` (one value per key, in order)
-        unless all are known; a thread asking for one of them meanwhile waits for the result."""
-        with self._guard:
-            locks = [self._locks.setdefault(key, threading.Lock()) for key in keys]
-        with contextlib.ExitStack() as held:
-            for lock in locks:
-                held.enter_context(lock)
-            if any(key not in self._values for key in keys):
-                for key, value in zip(keys, compute(), strict=True):
-                    self._values.setdefault(key, value)
-            return [self._values[key] for key in keys]
-
-
-def to_mask(result: Column | np.ndarray, passes_when_null: bool = True) -> np.ndarray:
-    """A boolean numpy mask from an Arrow boolean column (null -> ``passes_when_null``)."""
-    if isinstance(result, np.ndarray):
-        return result.astype(bool, copy=False)
-    return pc.fill_null(result, passes_when_null).to_numpy(zero_copy_only=False)
-
-
-def combined(values: Column) -> pa.Array:
-    """One contiguous array (value sets of the hash kernels must not be chunked)."""
-    return values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
-
-
-def _candidate_keys(values: Column, keys: Column) -> tuple[pa.Array, np.ndarray | None]:
-    """``keys`` as one array of ``values``' type, and, when the values are far fewer than the keys,
-    only the keys that some value equals with their positions: hashing a million keys to find
-    three costs ~0.5 s, hashing the three and scanning the keys once costs little."""
-    keys = combined(keys)
-    if keys.type != values.type:
-        keys = keys.cast(values.type)
-    if len(values) * 16 >= len(keys):
-        return keys, None
-    wanted = combined(values).drop_null().unique()
-    positions = np.flatnonzero(to_mask(pc.is_in(keys, value_set=wanted), False))
-    return keys.take(pa.array(positions, type=pa.int64())), positions
-
-
-def isin(values: Column, keys: Column) -> Column:
-    """True where a value is one of ``keys`` (missing -> null)."""
-    keys, _ = _candidate_keys(values, keys)
-    return pc.if_else(pc.is_valid(values), pc.is_in(values, value_set=keys.drop_null()),
-                      pa.scalar(None, pa.bool_()))
-
-
-def index_of(values: Column, keys: Column) -> np.ndarray:
-    """Position in ``keys`` of each value's first occurrence, -1 where absent or missing."""
-    keys, positions = _candidate_keys(values, keys)
-    found = pc.fill_null(pc.index_in(values, value_set=keys, skip_nulls=True), -1).to_numpy(zero_copy_only=False)
-    if positions is None:
-        return found
-    return np.where(found >= 0, positions[np.maximum(found, 0)] if len(positions) else -1, -1)
-
-
-def take(values: Column, positions: np.ndarray) -> pa.Array:
-    """``values`` at ``positions`` (from :func:`index_of`), null where the position is -1."""
-    mask = positions < 0
-    return combined(values).take(pa.array(positions, mask=mask, type=pa.int64()))
 
 
 # A column whose bytes hold no control character (none below 0x20, no 0x7F, no byte from 0xE2 up,
@@ -307,20 +230,6 @@ def arrow_rules(decl: Declaration, f: Field) -> list[tuple[str, ArrowRule]]:
     return rules
 
 
-def series_to_arrow(values: pd.Series) -> pa.Array:
-    """A typed pandas column (the validator's or the loader's) as the Arrow column the rules take."""
-    import pandas as pd
-
-    if isinstance(values.dtype, pd.CategoricalDtype):  # the loader's typed frames
-        values = values.astype("str")
-    arr = pa.array(values, from_pandas=True)
-    if pa.types.is_large_string(arr.type):
-        arr = arr.cast(pa.string())
-    elif pa.types.is_timestamp(arr.type):
-        arr = pc.cast(arr, pa.date32(), safe=False)
-    return arr
-
-
 def column_rules(decl: Declaration, f: Field) -> list[tuple[str, ColumnRule]]:
     """:func:`arrow_rules` for pandas Series (pandera's checks): True where the cell passes."""
     import pandas as pd
@@ -329,49 +238,6 @@ def column_rules(decl: Declaration, f: Field) -> list[tuple[str, ColumnRule]]:
         return lambda s: pd.Series(to_mask(rule(series_to_arrow(s))), index=s.index)
 
     return [(name, on_series(rule)) for name, rule in arrow_rules(decl, f)]
-
-
-def _key_text(arr: Column) -> Column:
-    text = arr if pa.types.is_string(arr.type) else pc.cast(arr, pa.string())
-    return pc.fill_null(text, "") if text.null_count else text  # fill_null copies even without nulls
-
-
-def key_order(data: pa.Table, keys: list[str]) -> tuple[bool, np.ndarray]:
-    """(rows in canonical order?, row equals the previous one on ``keys``), in one linear pass:
-    key tuples compared as strings in code point order, missing as "" (as `sce fmt` sorts)."""
-    n = data.num_rows
-    if n < 2:
-        return True, np.zeros(n, dtype=bool)
-    ahead = pa.array(np.zeros(n - 1, dtype=bool))  # row i+1 sorts after row i on an earlier column
-    equal = pa.array(np.ones(n - 1, dtype=bool))
-    for k in keys:
-        arr = combined(_key_text(data.column(k)))  # one buffer: neighbour slices align without copies
-        later, earlier = arr.slice(1), arr.slice(0, n - 1)
-        ahead = pc.or_(ahead, pc.and_(equal, pc.greater(later, earlier)))
-        equal = pc.and_(equal, pc.equal(later, earlier))
-    in_order = bool(pc.all(pc.or_(ahead, equal)).as_py())
-    repeats = to_mask(equal) if pc.any(equal).as_py() else np.zeros(n - 1, dtype=bool)
-    return in_order, np.concatenate([[False], repeats])
-
-
-def duplicated(data: pa.Table, keys: list[str], order: tuple[bool, np.ndarray] | None = None) -> np.ndarray:
-    """Rows whose key repeats an earlier row's (the first occurrence is not flagged). Files are
-    kept sorted, so duplicates are neighbours: linear; unsorted files are sorted (stably) first.
-    ``order`` is :func:`key_order` of the same rows when it is known already."""
-    in_order, repeats = order or key_order(data, keys)
-    if in_order:
-        return repeats
-    text = pa.table({k: _key_text(data.column(k)) for k in keys})
-    order = pc.sort_indices(text, sort_keys=[(k, "ascending") for k in keys]).to_numpy()
-    _, repeats_sorted = key_order(text.take(order), keys)
-    out = np.zeros(data.num_rows, dtype=bool)
-    out[order] = repeats_sorted
-    return out
-
-
-def foreign_keys(table: Table) -> dict[str, tuple[str, str]]:
-    """column -> (target table, target column) for single-column foreign keys."""
-    return {fk.fields[0]: (fk.table, fk.reference[0]) for fk in table.foreign_keys}
 
 
 def _keys_match(decl: Declaration, f: Field, reference: tuple[str, str], tables: dict[str, pa.Table],
@@ -392,31 +258,28 @@ def _default_message(rule: str, column: str, value: object) -> str:
 
 def column_errors(decl: Declaration, table: Table, data: pa.Table, tables: dict[str, pa.Table], *,
                   first_line: int = 2, message: Callable[[str, str, object], str] | None = None,
-                  limit: int = 1000, memo: Memo | None = None,
-                  more: Callable[[str | None, str, int], ValidationError] | None = None) -> list[ValidationError]:
-    """Every column rule of ``table`` over its typed Arrow table, in the order pandera reports
-    them (required, unique, checks, foreign key; then the composite primary key). ``tables`` are
-    the other tables (foreign keys are checked against those present); row i of ``data`` is on
-    line ``first_line + i``. At most ``limit`` errors per column and rule are listed; ``more``
-    makes the line that counts the rest. With ``memo`` (only when ``data`` is the table the
-    memo's other users see) key lookups and duplicate tests are shared with the row rules."""
+                  limit: int = 1000, memo: Memo | None = None, more: More | None = None) -> list[ValidationError]:
+    """Every column rule of ``table`` over its typed Arrow table, in the order the pandera models
+    report them (required, unique, checks, foreign key; then the composite primary key); the key
+    rules are the kernels of ``rules.columns``, which the models run too. ``tables`` are the
+    other tables (foreign keys are checked against those present); row i of ``data`` is on line
+    ``first_line + i``. At most ``limit`` errors per column and rule are listed
+    (:func:`findings.capped`); ``more`` makes the line that counts the rest. With ``memo`` (only
+    when ``data`` is the table the memo's other users see) key lookups and duplicate tests are
+    shared with the row rules."""
     errors: list[ValidationError] = []
     memo = memo or Memo()
     message = message or _default_message
-    more = more or (lambda column, rule, total: ValidationError(
-        table.path, None, column, rule, f"{total - limit:,} more rows break this rule", "semantic"))
 
     def report(column: str, rule: str, failed: np.ndarray, values: Column | None) -> None:
         if not failed.any():
             return
-        positions = np.flatnonzero(failed)
-        shown = positions[:limit]
-        cells = [None] * len(shown) if values is None else values.take(pa.array(shown)).to_pylist()
-        for pos, value in zip(shown, cells, strict=True):
-            errors.append(ValidationError(table.path, first_line + int(pos), column, rule,
-                                          message(rule, column, value), "semantic"))
-        if len(positions) > limit:
-            errors.append(more(column, rule, len(positions)))
+
+        def texts(shown: np.ndarray) -> list[str]:
+            cells = [None] * len(shown) if values is None else values.take(pa.array(shown)).to_pylist()
+            return [message(rule, column, value) for value in cells]
+        errors.extend(capped(table.path, column, rule, np.flatnonzero(failed), texts, first_line=first_line,
+                             limit=limit, more=more))
 
     fks = foreign_keys(table)
     single_key = table.primary_key[0] if len(table.primary_key) == 1 else None
@@ -424,11 +287,9 @@ def column_errors(decl: Declaration, table: Table, data: pa.Table, tables: dict[
         values = data.column(f.name)
         missing = values.null_count
         if f.required and missing:
-            report(f.name, "required", to_mask(pc.is_null(values)), None)
+            report(f.name, "required", columns.missing(values), None)
         if f.name == single_key:
-            repeats = memo.get(("duplicated", table.name, f.name), duplicated, data, [f.name],
-                               memo.get(("key_order", table.name, f.name), key_order, data, [f.name]))
-            report(f.name, "primary-key", repeats, values)
+            report(f.name, "primary-key", columns.repeated(table.name, data, [f.name], memo), values)
         if missing == len(values):
             continue  # nothing to check (and no value sets of a million keys to build)
         reference = fks.get(f.name) if f.name in fks and fks[f.name][0] in tables else None
@@ -446,12 +307,10 @@ def column_errors(decl: Declaration, table: Table, data: pa.Table, tables: dict[
             if pc.all(result).as_py() is False:  # nulls (missing values) are skipped, i.e. pass
                 report(f.name, rule, ~to_mask(result) & to_mask(pc.is_valid(values)), values)
         if rows is not None:
-            unfound = rows < 0  # a missing value is unfound too, but it is not a broken reference
-            report(f.name, "foreign-key", unfound & to_mask(pc.is_valid(values)) if values.null_count else unfound,
-                   values)
+            report(f.name, "foreign-key", columns.unfound(values, tables[reference[0]][reference[1]], rows), values)
     if single_key is None:
         keys = list(table.primary_key)
-        repeats = duplicated(data, keys, memo.get(("key_order", table.name, *keys), key_order, data, keys))
+        repeats = columns.repeated(table.name, data, keys, memo)
         for k in keys:
             report(k, "primary-key", repeats, data.column(k))
     return errors

@@ -13,7 +13,7 @@ recomputes them (the methodology page states both rules):
   figure is one a claim gives; empty when no claim gives one.
 
 Each check takes a typed Arrow table and the validation context and returns a mask (True = the
-row passes) or None when its inputs are unavailable, like the checks in :mod:`.semantic`."""
+row passes) or None when its inputs are unavailable, like every row kernel (:mod:`.rule`)."""
 
 from __future__ import annotations
 
@@ -23,10 +23,11 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .vectorised import index_of, take
+from ..arrays import index_of, take
+from .rule import Runs, rule
 
 if TYPE_CHECKING:
-    from .context import Context
+    from ..context import Context
 
 DISPUTING = pa.array(["denies", "disputes"], type=pa.string())
 
@@ -170,6 +171,50 @@ def name_ar_without_source(t: pa.Table, ctx: Context) -> pa.Array:
     return pc.or_(pc.is_null(t["name_ar"]), pc.is_valid(t["name_ar_source_id"]))
 
 
-__all__ = ["computed_fatalities", "computed_verification", "coordinates_without_source", "fatalities_rule",
-           "figure_scope", "name_ar_without_source", "source_before_event", "source_unopenable",
-           "url_without_publisher", "verification_rule"]
+RULES = [
+    rule("fatalities-rule", "semantic", "the event's fatalities differ from the ones its claims give",
+        "From the event's claims with figure_scope 'event' (claims that deny it do not count): fatalities_low "
+        "is the lowest fatalities_claimed or fatalities_claimed_low, fatalities_high the highest "
+        "fatalities_claimed or fatalities_claimed_high, fatalities_best the lower median of fatalities_claimed.",
+        reads=("events.event_id events.fatalities_low events.fatalities_best events.fatalities_high "
+               "claims.event_id claims.fatalities_claimed claims.fatalities_claimed_low "
+               "claims.fatalities_claimed_high claims.figure_scope claims.stance"),
+        runs=(Runs("events", fatalities_rule, "fatalities_best"),)),
+    rule("verification-rule", "semantic", "the event's verification differs from the one its claims give",
+        "Set it to what the rule gives (methodology page): contested if a claim denies or disputes, corroborated "
+        "with asserting claims of two independent origins, single_source with one, background_only with reference "
+        "works alone. The message names the computed value.",
+        reads=("events.event_id events.verification claims.event_id claims.source_id claims.stance "
+               "sources.source_id sources.source_type sources.credited_agency sources.publisher"),
+        runs=(Runs("events", verification_rule, "verification"),)),
+    rule("figure-scope", "semantic", "a claim gives a figure without its scope, or a scope without a figure",
+        "Set figure_scope to 'event' (deaths or displaced in this event) or 'cumulative' (a running toll) "
+        "exactly when the claim gives a figure (fatalities_claimed, its low or high end, or displaced_claimed).",
+        reads=("claims.fatalities_claimed claims.fatalities_claimed_low claims.fatalities_claimed_high "
+               "claims.displaced_claimed claims.figure_scope"),
+        runs=(Runs("claims", figure_scope, "figure_scope"),)),
+    rule("source-before-event", "semantic", "a claim's report is dated before the event it describes",
+        "Check the report's published_date and the event's date_start; a report cannot describe a later event.",
+        reads=("claims.event_id claims.source_id events.event_id events.date_start sources.source_id "
+               "sources.published_date sources.source_type"),
+        runs=(Runs("claims", source_before_event, "source_id"),)),
+    rule("source-unopenable", "semantic", "a source has neither a URL nor an archived document",
+        "Give the report's http(s) address, or archive_file naming the copy in the source archive; a reader "
+        "must be able to open every source.",
+        reads="sources.source_type sources.url sources.archive_file",
+        runs=(Runs("sources", source_unopenable, "url"),)),
+    rule("url-without-publisher", "semantic", "a source with a URL names no publisher",
+        "Name the outlet whose site the address belongs to (publisher).",
+        reads="sources.url sources.publisher",
+        runs=(Runs("sources", url_without_publisher, "publisher"),)),
+    rule("coordinates-without-source", "semantic", "a place has coordinates but no source for them",
+        "Set coordinates_source_id to the gazetteer or report the point comes from (and coordinates_ref to its "
+        "record), or leave latitude and longitude empty.",
+        reads="places.latitude places.coordinates_source_id",
+        runs=(Runs("places", coordinates_without_source, "coordinates_source_id"),)),
+    rule("name-ar-without-source", "semantic", "an Arabic name has no source",
+        "Set name_ar_source_id to the Arabic-language source that spells it, or leave name_ar empty.",
+        reads="actors.name_ar actors.name_ar_source_id places.name_ar places.name_ar_source_id",
+        runs=(Runs("actors", name_ar_without_source, "name_ar_source_id"),
+             Runs("places", name_ar_without_source, "name_ar_source_id"),)),
+]

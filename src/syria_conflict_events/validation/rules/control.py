@@ -1,7 +1,7 @@
 """The rules of the territorial-control table: who held a place over which days, and the event
 behind each change. Each check takes the typed control table and the validation context and
-returns a mask (True = the row passes) or None when its inputs are unavailable, like the checks
-in :mod:`.semantic`."""
+returns a mask (True = the row passes) or None when its inputs are unavailable, like every row kernel
+(:mod:`.rule`)."""
 
 from __future__ import annotations
 
@@ -11,10 +11,11 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .vectorised import index_of, take, to_mask
+from ..arrays import index_of, take, to_mask
+from .rule import Runs, rule
 
 if TYPE_CHECKING:
-    from .context import Context
+    from ..context import Context
 
 # The sub-event types that record a change of control (ACLED's territorial transfers).
 CHANGE_OF_CONTROL = pa.array(["non_state_actor_overtakes_territory", "government_regains_territory",
@@ -92,11 +93,35 @@ def place_kind(t: pa.Table, ctx: Context) -> pa.Array | None:
     return pc.or_(pc.fill_null(located, False), pc.equal(pa.array(where >= 0), False))
 
 
-CHECKS = [
-    ("control-date-order", date_order), ("control-actor", actor_matches_state), ("control-basis", basis),
-    ("control-event-type", event_type), ("control-before-event", before_event), ("control-overlap", overlap),
-    ("control-place", place_kind),
+RULES = [
+    rule("control-date-order", "semantic", "a control period ends before it starts",
+        "date_from <= date_to; leave date_to empty while the period lasts beyond the record.",
+        reads="control.date_from control.date_to",
+        runs=(Runs("control", date_order, "date_to"),)),
+    rule("control-actor", "semantic", "a control period's actor does not fit its state",
+        "A held or contested period names its actor; an unknown one names none.",
+        reads="control.control_state control.actor_id",
+        runs=(Runs("control", actor_matches_state, "actor_id"),)),
+    rule("control-basis", "semantic", "a control period stands on nothing, or starts without an event",
+        "Give the change-of-control event that started the period (event_id); a period that began before the "
+        "record gives the claim (claim_id) or report (source_id) that says who held the place.",
+        reads="control.event_id control.claim_id control.source_id control.date_from",
+        runs=(Runs("control", basis, "event_id"),)),
+    rule("control-event-type", "semantic", "a control period's event is not a change of control",
+        "Point event_id at an event whose sub_event_type is non_state_actor_overtakes_territory, "
+        "government_regains_territory or non_violent_transfer_of_territory.",
+        reads="control.event_id events.event_id events.sub_event_type",
+        runs=(Runs("control", event_type, "event_id"),)),
+    rule("control-before-event", "semantic", "a control period starts before its event",
+        "date_from is on or after the event's date_start.",
+        reads="control.event_id control.date_from events.event_id events.date_start",
+        runs=(Runs("control", before_event, "date_from"),)),
+    rule("control-overlap", "semantic", "two held periods of one place overlap",
+        "End the earlier period the day before the later one starts, or mark the disputed span contested.",
+        reads="control.control_state control.place_id control.date_from control.date_to",
+        runs=(Runs("control", overlap, "date_from"),)),
+    rule("control-place", "semantic", "a control period's place has neither a point nor a parent",
+        "Record control of places with a point, or of areas placed in the hierarchy (parent_place_id).",
+        reads="control.place_id places.place_id places.latitude places.parent_place_id",
+        runs=(Runs("control", place_kind, "place_id"),)),
 ]
-COLUMNS = {"control-date-order": "date_to", "control-actor": "actor_id", "control-basis": "event_id",
-           "control-event-type": "event_id", "control-before-event": "date_from", "control-overlap": "date_from",
-           "control-place": "place_id"}
