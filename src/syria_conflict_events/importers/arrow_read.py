@@ -20,7 +20,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from .common import _CHUNK, MAX_CELL_CHARS, MAX_INPUT_BYTES, ImporterError, _check_utf8
+from .common import _CHUNK, MAX_CELL_CHARS, MAX_INPUT_BYTES, ImporterError, _check_utf8, needs_guard
 
 BLOCK_BYTES = 2 << 20  # a batch of a few thousand rows: memory stays that of a few batches
 
@@ -125,19 +125,25 @@ _NUMBER = f"^{_SPACE}*[-+]?[0-9]+(\\.[0-9]*)?{_SPACE}*$"
 
 
 def guarded(columns: Iterable[pa.Array], n: int) -> list[int]:
-    """Positions of the rows :func:`common.guard_cells` may change or report (a cell not ASCII,
-    longer than MAX_CELL_CHARS, or led by a formula character and not a number): a superset,
-    mapped row by row, before the filters (which read the guarded cells)."""
+    """Positions of the rows :func:`common.guard_cells` may change or report (an ASCII cell longer
+    than MAX_CELL_CHARS, or led by a formula character and not a number; a cell not ASCII for
+    which :func:`common.needs_guard` holds, asked once per distinct such cell): a superset, mapped
+    row by row, before the filters (which read the guarded cells). Text that is merely not ASCII
+    (accents, Arabic, typographic quotes) stays on the columnar path."""
     mask = None
     for column in columns:
-        odd = pc.or_(pc.invert(pc.string_is_ascii(column)), pc.greater(pc.utf8_length(column), MAX_CELL_CHARS))
-        formula = pc.and_(pc.match_substring_regex(column, _FORMULA),
-                          pc.invert(pc.match_substring_regex(column, _NUMBER)))
-        odd = pc.or_(odd, formula)
+        odd = pc.or_(pc.greater(pc.utf8_length(column), MAX_CELL_CHARS),
+                     pc.and_(pc.match_substring_regex(column, _FORMULA),
+                             pc.invert(pc.match_substring_regex(column, _NUMBER))))
+        other = pc.invert(pc.string_is_ascii(column))
+        if pc.any(other).as_py():
+            encoded = pc.dictionary_encode(pc.if_else(other, column, ""))
+            verdicts = pa.array([needs_guard(v) for v in encoded.dictionary.to_pylist()], pa.bool_())
+            odd = pc.or_(odd, pc.take(verdicts, encoded.indices))
         mask = odd if mask is None else pc.or_(mask, odd)
     if mask is None or not pc.any(mask).as_py():
         return []
-    return [i for i, v in enumerate(mask.to_pylist()) if v]
+    return pc.indices_nonzero(mask).to_pylist()
 
 
 def map_guarded(lines: pa.Array, columns: dict[str, pa.Array], names: list[str],

@@ -152,6 +152,19 @@ def guard_cells(path: str, line: int, row: dict[str, str]) -> list[Problem]:
     return notes
 
 
+def needs_guard(value: str) -> bool:
+    """Whether :func:`guard_cells` changes or reports ``value``: its conditions, in the same order,
+    for the columnar readers to ask once per distinct cell (:func:`.arrow_read.guarded`)."""
+    if not value or (value.isascii() and len(value) <= MAX_CELL_CHARS and value.lstrip()[:1] not in FORMULA_START):
+        return False
+    if not value.isascii() and (_FORBIDDEN.search(value) is not None or not is_nfc(value)):
+        return True
+    if len(value) > MAX_CELL_CHARS:
+        return True
+    first = value.lstrip()[:1]
+    return bool(first) and first in FORMULA_START and not _NUMBER.match(value)
+
+
 def clean(value: str | None) -> str:
     """One line of text: control characters and runs of spaces become one space, trimmed, and no
     leading character a spreadsheet would run as a formula."""
