@@ -11,6 +11,7 @@ the rows and the line breaks inside the cells before it.
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from ..text_rules import FORMULA_CHARACTERS
 from .common import _CHUNK, MAX_CELL_CHARS, MAX_INPUT_BYTES, ImporterError, _check_utf8, needs_guard
 
 BLOCK_BYTES = 2 << 20  # a batch of a few thousand rows: memory stays that of a few batches
@@ -120,7 +122,7 @@ def text_batches(path: Path, header: list[str], lines: int, wanted: Iterable[str
 
 # Python's str.lstrip() and \s over ASCII (common.guard_cells): RE2's \s leaves out \v and \x1c-\x1f.
 _SPACE = "[\t\n\x0b\x0c\r\x1c-\x1f ]"
-_FORMULA = f"^{_SPACE}*[=+\\-@]"
+_FORMULA = f"^{_SPACE}*[{re.escape(FORMULA_CHARACTERS)}]"
 _NUMBER = f"^{_SPACE}*[-+]?[0-9]+(\\.[0-9]*)?{_SPACE}*$"
 
 
