@@ -35,7 +35,8 @@ from syria_conflict_events.canonical import format_bytes, to_bytes
 from syria_conflict_events.cli import main
 from syria_conflict_events.declaration import load_declaration
 from syria_conflict_events.generate import generated_files
-from syria_conflict_events.new_row import NewRowError, next_id, position, read_target, resolve_table, slugify
+from syria_conflict_events.new_row import NewRowError, next_id, position, read_target, resolve_table
+from syria_conflict_events.text_rules import slug
 from syria_conflict_events.validation import render, validate_package
 
 # --- from test_new.py ----------------------------------------
@@ -121,9 +122,9 @@ def test_slug_comes_from_the_name(valid_package, capsys):
     before = path.read_bytes()
     assert sce_new(valid_package, "place", "name=Ma'arrat al-Nu'mān", "place_type=town", "parent_place_id=syria",
                    "country_iso3=SYR", "latitude=35.64", "longitude=36.67", "coordinates_source_id=gazetteer") == 0
-    assert capsys.readouterr().out == "maarrat-al-numan\n"
+    assert capsys.readouterr().out == "ma-arrat-al-nu-man\n"
     (line,) = _added_lines(before, path.read_bytes())
-    assert line.startswith("maarrat-al-numan,Ma'arrat al-Nu'mān,".encode())
+    assert line.startswith("ma-arrat-al-nu-man,Ma'arrat al-Nu'mān,".encode())
 
 
 @pytest.mark.parametrize(("kind", "sets", "message"), [
@@ -218,11 +219,14 @@ def test_kinds_are_the_declared_tables():
         resolve_table(DECL, "")
 
 
-def test_slugify():
-    assert slugify("Hayat Tahrir al-Sham") == "hayat-tahrir-al-sham"
-    assert slugify("  Dayr az-Zawr  (city) ") == "dayr-az-zawr-city"
-    assert slugify("Ḥamā") == "hama"
-    assert slugify("—") == ""
+def test_slug():
+    assert slug("Hayat Tahrir al-Sham") == "hayat-tahrir-al-sham"
+    assert slug("  Dayr az-Zawr  (city) ") == "dayr-az-zawr-city"
+    assert slug("Ḥamā") == "hama"
+    assert slug("Ma'arrat al-Nu'mān") == "ma-arrat-al-nu-man"  # an apostrophe separates, as the importers' ids do
+    assert slug("Straße") == "strae"  # a character with no ASCII form is dropped
+    assert slug("—") == "" and slug("حلب") == ""
+    assert slug("word " * 30) == ("word-" * 12).rstrip("-")  # at most 60 characters, no '-' at the end
 
 
 

@@ -16,7 +16,6 @@ canonical file then gets the new line at its sorted place without being rewritte
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,12 +30,12 @@ from .atomic import atomic_output
 from .canonical import canonical_keys, iter_rows, to_bytes
 from .declaration import Declaration, Field, Table
 from .safe_files import UnsafeFile, read_bounded
+from .text_rules import slug
 from .validation.errors import ValidationError
 from .validation.semantic import Context, row_errors, run_vectorised, typed_table
 from .validation.structure import DEFAULT_MAX_BYTES, parse_rows, read_columns_text, read_raw_table
 
 _SEQUENTIAL = re.compile(r"^([A-Z][A-Z0-9]*-)([0-9]+)$")
-_APOSTROPHES = "'’ʿʾ`´"
 
 
 class NewRowError(ValueError):
@@ -88,13 +87,6 @@ def next_id(f: Field, used: Sequence[str] | pa.Array | pa.ChunkedArray) -> str:
     if not re.search(f.pattern or "", candidate):
         raise NewRowError(f"no free identifier: {candidate} does not match {f.pattern}")
     return candidate
-
-
-def slugify(text: str) -> str:
-    """Lowercase ASCII slug: accents dropped, apostrophes removed, other runs become one '-'."""
-    text = "".join(c for c in text if c not in _APOSTROPHES)
-    text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
 def name_field(table: Table) -> Field | None:
@@ -191,7 +183,7 @@ def _key_value(decl: Declaration, table: Table, values: dict[str, str], given: s
         if source is None or not values.get(source.name):
             what = f"--set {source.name}=..." if source else "--id"
             raise NewRowError(f"{key}: give {what} (or --id) to name the new row")
-        given = slugify(values[source.name])
+        given = slug(values[source.name])
         if not given:
             raise NewRowError(f"{key}: cannot make a slug from {values[source.name]!r}; give --id")
     if pc.any(pc.equal(retired, given)).as_py():

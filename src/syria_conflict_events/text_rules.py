@@ -1,8 +1,10 @@
 """Characters a cell must not hold, as regular expressions that mean the same to Arrow's RE2 (the
-validator) and Python's re (the importers), so both use this one declaration."""
+validator) and Python's re (the importers), so both use this one declaration; and the two text
+rules `sce import` and `sce new` share: the formula characters and the slug of a name."""
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 # Control characters (NUL, tab, line breaks, DEL, ...) and the bidirectional embedding, override
@@ -10,8 +12,10 @@ import unicodedata
 # text in another order than the file stores it. The ASCII range is escaped; the bidirectional
 # ones are the characters themselves (RE2 writes \x{202A}, Python \u202a).
 CONTROL = r"[\x00-\x1f\x7f" + "\u202a-\u202e\u2066-\u2069" + "]"
-# A leading character a spreadsheet would run as a formula.
-FORMULA_START = r"^[=+\-@]"
+# A leading character a spreadsheet would run as a formula: `sce validate` and `sce new` refuse a
+# text cell that starts with one, `sce import` drops it (and reports it), the Excel writer quotes it.
+FORMULA_CHARACTERS = "=+-@"
+FORMULA_START = "^[" + re.escape(FORMULA_CHARACTERS) + "]"
 
 # Code points with no business in data (written as the characters themselves, like CONTROL): C1
 # controls (U+0085 is a line break to some readers), the line and paragraph separators, a
@@ -55,3 +59,26 @@ def is_nfc(text: str) -> bool:
 
 def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
+
+
+def starts_formula(text: str) -> bool:
+    """Whether a spreadsheet would run ``text`` as a formula: its first character is one of
+    FORMULA_CHARACTERS (text is checked as stored: no leading spaces are skipped)."""
+    return text[:1] != "" and text[:1] in FORMULA_CHARACTERS
+
+
+def drop_formula_lead(text: str) -> str:
+    """``text`` without the formula characters (and then the spaces) it starts with."""
+    return text.lstrip(FORMULA_CHARACTERS).strip()
+
+
+_NOT_SLUG = re.compile(r"[^a-z0-9]+")
+
+
+def slug(text: str, max_length: int = 60) -> str:
+    """The identifier `sce new` and `sce import` make from a name: lowercase ASCII (accents dropped
+    by NFKD; a character with no ASCII form dropped), every other run (spaces, apostrophes,
+    punctuation) one '-', no '-' at either end, at most ``max_length`` characters. "" when nothing
+    is left (an Arabic-only name)."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
+    return _NOT_SLUG.sub("-", ascii_text).strip("-")[:max_length].strip("-")

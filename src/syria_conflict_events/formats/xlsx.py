@@ -32,12 +32,13 @@ from openpyxl.xml.functions import tostring
 
 from ..declaration import Declaration, Table
 from ..exceptions import ReleaseError
+from ..text_rules import FORMULA_CHARACTERS
 from .zipping import zip_date
 
 TIMESTAMP = dt.datetime(2000, 1, 1, 0, 0)
 MAX_ROWS = 1_048_575  # a sheet's rows below the header
 MAX_CELL = 32_767
-FORMULA_START = ("=", "+", "-", "@")
+FORMULA_START = tuple(FORMULA_CHARACTERS)
 MIN_WIDTH, MAX_WIDTH = 8, 60
 _BOLD = Font(bold=True)
 

@@ -11,6 +11,7 @@ the rows and the line breaks inside the cells before it.
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +21,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from .common import _CHUNK, MAX_CELL_CHARS, MAX_INPUT_BYTES, ImporterError, _check_utf8
+from ..text_rules import FORMULA_CHARACTERS
+from .common import _CHUNK, MAX_CELL_CHARS, MAX_INPUT_BYTES, ImporterError, _check_utf8, needs_guard
 
 BLOCK_BYTES = 2 << 20  # a batch of a few thousand rows: memory stays that of a few batches
 
@@ -120,24 +122,48 @@ def text_batches(path: Path, header: list[str], lines: int, wanted: Iterable[str
 
 # Python's str.lstrip() and \s over ASCII (common.guard_cells): RE2's \s leaves out \v and \x1c-\x1f.
 _SPACE = "[\t\n\x0b\x0c\r\x1c-\x1f ]"
-_FORMULA = f"^{_SPACE}*[=+\\-@]"
+_FORMULA = f"^{_SPACE}*[{re.escape(FORMULA_CHARACTERS)}]"
 _NUMBER = f"^{_SPACE}*[-+]?[0-9]+(\\.[0-9]*)?{_SPACE}*$"
 
 
+# A cell whose first character is none of these cannot be led by a formula character.
+_FORMULA_OR_SPACE = pa.array(sorted({*FORMULA_CHARACTERS, *"\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f "}), pa.string())
+
+
+def _formula_led(column: pa.Array) -> pa.Array | None:
+    """Where an ASCII cell is led (after spaces) by a formula character and is not a number; None
+    when no cell of the column starts with a formula character or a space (read: the first
+    characters alone, the regular expressions only for a column that needs them)."""
+    if not pc.any(pc.is_in(pc.utf8_slice_codeunits(column, 0, 1), value_set=_FORMULA_OR_SPACE)).as_py():
+        return None
+    return pc.and_(pc.match_substring_regex(column, _FORMULA), pc.invert(pc.match_substring_regex(column, _NUMBER)))
+
+
 def guarded(columns: Iterable[pa.Array], n: int) -> list[int]:
-    """Positions of the rows :func:`common.guard_cells` may change or report (a cell not ASCII,
-    longer than MAX_CELL_CHARS, or led by a formula character and not a number): a superset,
-    mapped row by row, before the filters (which read the guarded cells)."""
-    mask = None
+    """Positions of the rows :func:`common.guard_cells` may change or report (an ASCII cell longer
+    than MAX_CELL_CHARS, or led by a formula character and not a number; a cell not ASCII for
+    which :func:`common.needs_guard` holds, asked once per distinct such cell): a superset, mapped
+    row by row, before the filters (which read the guarded cells). Text that is merely not ASCII
+    (accents, Arabic, typographic quotes) stays on the columnar path."""
+    masks = []
     for column in columns:
-        odd = pc.or_(pc.invert(pc.string_is_ascii(column)), pc.greater(pc.utf8_length(column), MAX_CELL_CHARS))
-        formula = pc.and_(pc.match_substring_regex(column, _FORMULA),
-                          pc.invert(pc.match_substring_regex(column, _NUMBER)))
-        odd = pc.or_(odd, formula)
-        mask = odd if mask is None else pc.or_(mask, odd)
+        if (pc.max(pc.binary_length(column)).as_py() or 0) > MAX_CELL_CHARS:  # bytes: at least the characters
+            masks.append(pc.greater(pc.utf8_length(column), MAX_CELL_CHARS))
+        formula = _formula_led(column)
+        if formula is not None:
+            masks.append(formula)
+        ascii_cell = pc.string_is_ascii(column)
+        if not pc.all(ascii_cell).as_py():
+            other = pc.invert(ascii_cell)
+            encoded = pc.dictionary_encode(pc.if_else(other, column, ""))
+            verdicts = pa.array([needs_guard(v) for v in encoded.dictionary.to_pylist()], pa.bool_())
+            masks.append(pc.take(verdicts, encoded.indices))
+    mask = None
+    for m in masks:
+        mask = m if mask is None else pc.or_(mask, m)
     if mask is None or not pc.any(mask).as_py():
         return []
-    return [i for i, v in enumerate(mask.to_pylist()) if v]
+    return pc.indices_nonzero(mask).to_pylist()
 
 
 def map_guarded(lines: pa.Array, columns: dict[str, pa.Array], names: list[str],

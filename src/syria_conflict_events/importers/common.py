@@ -11,16 +11,23 @@ import datetime as dt
 import functools
 import hashlib
 import re
-import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..declaration import Declaration
-from ..text_rules import CONTROL, FORBIDDEN, forbidden_character, is_nfc, nfc
+from ..text_rules import (
+    CONTROL,
+    FORBIDDEN,
+    drop_formula_lead,
+    forbidden_character,
+    is_nfc,
+    nfc,
+    slug,
+    starts_formula,
+)
 
 MAX_INPUT_BYTES = 1024 * 1024 * 1024
-FORMULA_START = "=+-@"
 _CONTROL = re.compile(CONTROL)
 _FORBIDDEN = re.compile(FORBIDDEN)
 # The longest cell an import keeps: SCE's text is a name or a sentence or two; an export cell
@@ -132,7 +139,7 @@ def guard_cells(path: str, line: int, row: dict[str, str]) -> list[Problem]:
     leading formula character (which :func:`clean` drops) is reported rather than dropped silently."""
     notes = []
     for column, value in row.items():
-        if not value or (value.isascii() and len(value) <= MAX_CELL_CHARS and value.lstrip()[:1] not in FORMULA_START):
+        if not value or (value.isascii() and len(value) <= MAX_CELL_CHARS and not starts_formula(value.lstrip())):
             continue  # the common case: nothing to change or report
         if not value.isascii():
             found = forbidden_character(value)
@@ -145,11 +152,24 @@ def guard_cells(path: str, line: int, row: dict[str, str]) -> list[Problem]:
             notes.append(Problem(path, line, column, f"{len(value):,} characters cut to {MAX_CELL_CHARS:,}", True))
             value = value[:MAX_CELL_CHARS]
         first = value.lstrip()[:1]
-        if first and first in FORMULA_START and not _NUMBER.match(value):
+        if starts_formula(first) and not _NUMBER.match(value):
             notes.append(Problem(path, line, column, f"leading {first!r} removed (a spreadsheet would run the "
                                  "cell as a formula)", True))
         row[column] = value
     return notes
+
+
+def needs_guard(value: str) -> bool:
+    """Whether :func:`guard_cells` changes or reports ``value``: its conditions, in the same order,
+    for the columnar readers to ask once per distinct cell (:func:`.arrow_read.guarded`)."""
+    if not value or (value.isascii() and len(value) <= MAX_CELL_CHARS and not starts_formula(value.lstrip())):
+        return False
+    if not value.isascii() and (_FORBIDDEN.search(value) is not None or not is_nfc(value)):
+        return True
+    if len(value) > MAX_CELL_CHARS:
+        return True
+    first = value.lstrip()[:1]
+    return starts_formula(first) and _NUMBER.match(value) is None
 
 
 def clean(value: str | None) -> str:
@@ -157,10 +177,10 @@ def clean(value: str | None) -> str:
     leading character a spreadsheet would run as a formula."""
     if not value:
         return ""
-    if value.isprintable() and "  " not in value and value.strip() == value and value[0] not in FORMULA_START:
+    if value.isprintable() and "  " not in value and value.strip() == value and not starts_formula(value):
         return value  # the common case, without the regular expressions
     text = _SPACES.sub(" ", _CONTROL.sub(" ", value)).strip()
-    return text.lstrip(FORMULA_START).strip()
+    return drop_formula_lead(text)
 
 
 # Dates and counts repeat across an export's rows: the parsers below are pure, so their results are
@@ -190,9 +210,9 @@ def parse_count(value: str) -> int | None:
 
 
 def slugify(text: str, max_length: int = 60) -> str:
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")[:max_length].strip("-")
-    return slug or "unnamed"
+    """The slug `sce new` makes (:func:`text_rules.slug`); "unnamed" for a name that leaves none
+    (an import names every row it writes)."""
+    return slug(text, max_length) or "unnamed"
 
 
 def unique_slug(base: str, taken: set[str]) -> str:
