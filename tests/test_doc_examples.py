@@ -62,11 +62,15 @@ def _block_id(block: Block) -> str:
     return f"{block.file}#{block.index}"
 
 
+# Commands that check, compare or write a whole package (seconds each): out of the fast tier.
+SLOW_COMMANDS = ("sce validate", "sce diff", "sce import")
+
+
 def _marks(block: Block) -> list[pytest.MarkDecorator]:
     if _context(block.file) == "release":
         pip = any(c.text.startswith("pip ") for c in block.commands)
         return [pytest.mark.wheel if pip else pytest.mark.release_build]
-    return []
+    return [pytest.mark.slow] if any(c.text.startswith(SLOW_COMMANDS) for c in block.commands) else []
 
 
 # --- the inventory: nothing is neither run nor listed, nothing listed is gone ---------------------
