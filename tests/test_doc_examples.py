@@ -96,6 +96,17 @@ def test_every_python_example_is_run():
     assert not orphans, f"Python examples no test runs (add the page to tests/test_download_page.py): {orphans}"
 
 
+def test_a_block_in_an_unknown_language_is_noticed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    import doc_examples
+
+    page = tmp_path / "docs" / "new.md"
+    page.parent.mkdir()
+    page.write_text("# New\n\n```powershell\nsce validate\n```\n", encoding="utf-8")
+    monkeypatch.setattr(doc_examples, "REPO", tmp_path)
+    with pytest.raises(ValueError, match="'powershell'"):
+        doc_examples.blocks(page)
+
+
 def test_every_placeholder_of_a_run_command_is_filled():
     """A `<...>` left in a command that runs would be passed to the command as it is."""
     for block in SHELL:
