@@ -96,13 +96,17 @@ def shell_commands(source: str) -> tuple[Command, ...]:
     return tuple(commands)
 
 
-def blocks(path: Path) -> list[Block]:
+def code_blocks(path: Path) -> list[tuple[str, str]]:
+    """Every code block of a page: its language ("" for an indented block) and its text."""
     text = path.read_text(encoding="utf-8")
     rendered = markdown.markdown(text, extensions=["fenced_code", "tables", "md_in_html", "attr_list"])
+    return [(language, html.unescape(body)) for language, body in _BLOCK.findall(rendered)]
+
+
+def blocks(path: Path) -> list[Block]:
     found: list[Block] = []
     rel = path.relative_to(REPO).as_posix()
-    for language, body in _BLOCK.findall(rendered):
-        source = html.unescape(body)
+    for language, source in code_blocks(path):
         if language not in KNOWN_LANGUAGES:
             raise ValueError(f"{rel}: a code block in {language!r}: say in tests/doc_examples.py whether it is run")
         if language == "python":

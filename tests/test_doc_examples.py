@@ -7,7 +7,8 @@ unzips it, its unpacked folder), the importers' in a directory outside any packa
 placeholders of tests/fixtures/doc_examples.yaml are filled in; the commands listed there under
 ``not_run`` are skipped, each for its reason, and the list must match the docs. Python blocks are
 run by tests/test_download_page.py. An example with a documented exit status or output (a ``$ ``
-prompt followed by what it prints) must give exactly that status and print those lines."""
+prompt followed by what it prints) must give exactly that status and print those lines; the
+error reference's sample error is what ``sce validate`` prints for the row it names."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from doc_examples import REPO, Block, Command, all_blocks
+from doc_examples import REPO, Block, Command, all_blocks, code_blocks
 from test_download_page import PAGES
 
 from syria_conflict_events.declaration import load_declaration
@@ -254,3 +255,29 @@ def test_a_command_that_fails_fails_the_test(tmp_path: Path):
     assert run_block(wrong_output, tmp_path / "b", lambda: tmp_path)
     right_output = Block("docs/broken.md", 2, "shell", "", (Command("sce --help", ("usage: sce",)),))
     assert not run_block(right_output, tmp_path / "c", lambda: tmp_path)
+
+
+@pytest.mark.slow
+def test_the_error_reference_shows_what_sce_validate_prints(tmp_path: Path):
+    """docs/errors.md's sample error is what `sce validate` prints, with exit 1, when the row it
+    names has its end date before its start date."""
+    sample = next(source for language, source in code_blocks(REPO / "docs" / "errors.md") if language == "text")
+    first, hint = (line.strip() for line in sample.strip().splitlines())
+    path, line, column, rule, event_id = (part.strip() for part in first.split(":")[:5])
+    checkout = copy_package(tmp_path / "checkout")
+    csv_path = checkout / path
+    rows = csv_path.read_text(encoding="utf-8").splitlines(keepends=True)
+    header = rows[0].rstrip("\n").split(",")
+    cells = rows[int(line) - 1].split(",")
+    assert cells[0] == event_id and rule == "date-order" and column == "date_end"
+    start = cells[header.index("date_start")]
+    cells[header.index(column)] = f"{int(start[:4]) - 1}{start[4:]}"  # a year before it starts
+    rows[int(line) - 1] = ",".join(cells)
+    csv_path.write_text("".join(rows), encoding="utf-8")
+    env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
+    run = subprocess.run(["bash", "-c", "sce validate"], cwd=checkout, env=env, capture_output=True, text=True,
+                         timeout=900)
+    assert run.returncode == 1, run.stderr[-2000:]
+    printed = [x.strip() for x in (run.stdout + run.stderr).splitlines()]
+    assert first in printed and printed[printed.index(first) + 1] == hint, (run.stdout + run.stderr)[-3000:]
+
