@@ -108,6 +108,16 @@ def test_a_block_in_an_unknown_language_is_noticed(tmp_path: Path, monkeypatch: 
         doc_examples.blocks(page)
 
 
+def test_commands_are_read_as_a_terminal_reads_them():
+    from doc_examples import shell_commands
+
+    plain = "sce fmt            # canonical form\nsce new place --set 'name=A # B' \\\n    --set x=1\n\n"
+    assert [c.text for c in shell_commands(plain)] == ["sce fmt", "sce new place --set 'name=A # B' --set x=1"]
+    prompted = "$ sce validate \\\n    bad\nsce validate: bad is not a package\n$ echo done\ndone\n"
+    assert shell_commands(prompted) == (Command("sce validate bad", ("sce validate: bad is not a package",)),
+                                        Command("echo done", ("done",)))
+
+
 def test_every_placeholder_of_a_run_command_is_filled():
     """A `<...>` left in a command that runs would be passed to the command as it is."""
     for block in SHELL:
