@@ -75,3 +75,17 @@ def test_check_mode_detects_drift(tmp_path, capsys):
     (tmp_path / CONTRIBUTING).write_text("# Contributing\n\nChanged.\n", encoding="utf-8")
     assert main(["--check", "--root", str(tmp_path)]) == 1
     assert "docs/contributing.md: differs" in capsys.readouterr().out
+
+
+def test_example_commands_point_at_rows_the_data_holds():
+    """The example of a link table names rows that exist (the declared example, else the nearest
+    identifier in spelling) and a key the data does not hold yet."""
+    keys = {"events": [("SCE-000001",), ("SCE-000002",)], "actors": [("hayat-tahrir-al-sham",)],
+            "places": [("aleppo-city",), ("idlib",)],
+            "event_actors": [("SCE-000001", "hayat-tahrir-al-sham", "side_a")]}
+    link = shlex.split(_example_command(DECL.tables["event_actors"], keys).replace("\\\n", " "))
+    assert "event_id=SCE-000002" in link and "actor_id=hayat-tahrir-al-sham" in link
+    event = shlex.split(_example_command(DECL.tables["events"], keys).replace("\\\n", " "))
+    assert "place_id=aleppo-city" in event  # the declared example, aleppo, is not a place of the data
+    # Without data (a bare checkout), the declared examples stand.
+    assert "place_id=aleppo" in shlex.split(_example_command(DECL.tables["events"]).replace("\\\n", " "))

@@ -1,4 +1,4 @@
-"""Every Python snippet of docs/download.md runs, as a reader would run it, against a release built
+"""Every Python snippet of docs/download.md and README.md runs, as a reader would run it, against a release built
 in a temporary directory: each in its own interpreter (a snippet that aborts the interpreter fails
 the test, not the test run), in the directory that holds the release's zip and its unpacked
 folder, with ``<version>`` the built version.
@@ -12,14 +12,13 @@ from __future__ import annotations
 import functools
 import http.server
 import os
-import re
 import subprocess
 import sys
 import textwrap
 import threading
-from pathlib import Path
 
 import pytest
+from doc_examples import REPO, blocks
 
 from syria_conflict_events.declaration import load_declaration
 from syria_conflict_events.download import BASE_URL_ENV, CACHE_DIR_ENV
@@ -27,9 +26,9 @@ from syria_conflict_events.release import build_release
 
 pytestmark = pytest.mark.release_build
 
-PAGE = Path(__file__).resolve().parents[1] / "docs" / "download.md"
+PAGES = ("docs/download.md", "README.md")  # tests/test_doc_examples.py checks no other page has Python
 DECL = load_declaration()
-SNIPPETS = re.findall(r"^```python\n(.*?)^```", PAGE.read_text(encoding="utf-8"), flags=re.S | re.M)
+SNIPPETS = [b.source for path in PAGES for b in blocks(REPO / path) if b.language == "python"]
 
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):
@@ -55,7 +54,7 @@ def dist(tmp_path_factory: pytest.TempPathFactory):
 
 
 def test_the_page_has_its_snippets():
-    assert len(SNIPPETS) >= 3
+    assert len(SNIPPETS) >= 4
     assert any("use_threads=False" in s and "ZipFile" in s for s in SNIPPETS)
 
 

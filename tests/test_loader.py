@@ -182,3 +182,29 @@ def test_import_is_cheap_and_public_names_resolve():
 def test_unknown_attribute_is_an_attribute_error():
     with pytest.raises(AttributeError, match="no attribute 'lod'"):
         sce.lod  # noqa: B018
+
+
+def test_an_older_release_loads_by_its_own_table_schema(valid_package):
+    """The loader's specs come from the package's Table Schemas, not from the installed
+    declaration: a release whose events had another column set and types loads as it declared."""
+    from syria_conflict_events.generate import dumps
+    from syria_conflict_events.table_schema import package_descriptor
+
+    descriptor = package_descriptor(DECL, inline=True)
+    (events,) = (r for r in descriptor["resources"] if r["name"] == "events")
+    fields = [f for f in events["schema"]["fields"] if f["name"] != "notes"]
+    for f in fields:
+        if f["name"] == "fatalities_best":
+            f["type"] = "number"  # a column whose type changed since
+    fields.append({"name": "old_note", "type": "string"})  # a column dropped since
+    events["schema"]["fields"] = fields
+    _write(valid_package / "datapackage.json", dumps(descriptor))
+    frame = pd.read_csv(valid_package / "data" / "events.csv", dtype=str, keep_default_na=False)
+    frame = frame.drop(columns="notes").assign(old_note="kept")
+    frame.to_csv(valid_package / "data" / "events.csv", index=False, lineterminator="\n")
+
+    got = sce.load("events", root=valid_package)
+    assert list(got.columns) == [f["name"] for f in fields]
+    assert str(got["fatalities_best"].dtype) == "Float64"
+    assert got["old_note"].tolist() == ["kept"] * len(got)
+    assert sce.load_all(root=valid_package).events.columns.tolist() == list(got.columns)

@@ -134,3 +134,22 @@ def test_filters_on_another_package(valid_package):
         warnings.simplefilter("ignore")
         got = sce.load("events", root=valid_package, start="2024-11-28")
     assert (got["date_end"].fillna(got["date_start"]) >= pd.Timestamp("2024-11-28")).all()
+
+
+def test_load_all_filters_events_and_keeps_what_they_point_to():
+    """load_all takes load's filters: the event tables hold what load(table, ...) gives, the tables
+    events point to stay whole, so the joins find every place, actor and source."""
+    filters = {"start": "2024-11-27", "end": "2024-11-30", "event_type": "battles", "place": "aleppo-governorate"}
+    ds = sce.load_all(**filters)
+    whole = sce.load_all()
+    for name in ("events", "claims", "event_actors", "event_agreements", "control"):
+        expected = sce.load(name, **filters)
+        assert ds[name]["event_id"].tolist() == expected["event_id"].tolist()
+    assert 0 < len(ds["events"]) < len(whole["events"])
+    for name in ("places", "actors", "sources", "agreements", "external_ids", "retired_ids"):
+        assert len(ds[name]) == len(whole[name]), name
+    joined = ds.events_with_places()
+    assert len(joined) == len(ds["events"]) and joined["place_name"].notna().all()
+    assert set(ds.claims_with_sources()["event_id"]) == set(ds["events"]["event_id"])
+    with pytest.raises(ValueError, match="did you mean battles"):
+        sce.load_all(event_type="battle")

@@ -132,13 +132,27 @@ def load(table: str, *, version: str | None = None, validate: bool = False, root
 
 
 def load_all(*, version: str | None = None, validate: bool = False, root: str | Path | None = None,
-             base_url: str | None = None, cache_dir: str | Path | None = None) -> Dataset:
+             base_url: str | None = None, cache_dir: str | Path | None = None, start: object = None,
+             end: object = None, event_type: str | Iterable[str] | None = None,
+             place: str | Iterable[str] | None = None) -> Dataset:
     """Every table, as a :class:`~syria_conflict_events.dataset.Dataset` (a mapping of frames with
-    join helpers). Arguments as for :func:`load`; validation includes the cross-table rules."""
+    join helpers). Arguments as for :func:`load`; validation includes the cross-table rules and,
+    as in :func:`load`, runs on the whole tables.
+
+    The filters (``start``, ``end``, ``event_type``, ``place``) select events as :func:`load` does:
+    ``events`` and every table with an ``event_id`` column (claims, event actors, event agreements,
+    control) keep the rows of the selected events, as ``load(table, ...)`` of each would give.
+    The tables the events point to (places, actors, sources, agreements, ...) stay whole, so the
+    join helpers find every row they need; ``external_ids`` and ``retired_ids`` stay whole too.
+    """
     from ..dataset import Dataset
 
+    wanted = EventFilter(start, end, event_type, place)
     package, frames, problems = _read_all(None, version, root, base_url, cache_dir)
     _check(frames, problems, validate)
+    if wanted.active:
+        frames = {n: apply(n, f, frames, wanted) if n == "events" or "event_id" in f.columns else f
+                  for n, f in frames.items()}
     return Dataset(frames, {n: package.spec(n) for n in frames}, version=package.version, root=package.root)
 
 

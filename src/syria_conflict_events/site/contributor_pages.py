@@ -5,7 +5,8 @@
   exists without its explanation;
 - docs/contributing.md, CONTRIBUTING.md (the one hand-written guide) with its links made
   relative to docs/, followed by what `sce new` needs for every table with an example command,
-  generated from the declaration (schemas/*.yaml) and its field examples.
+  generated from the declaration (schemas/*.yaml) and its field examples, pointing at rows the
+  package's data holds so that each command runs as written (tests/test_doc_examples.py).
 
     python -m syria_conflict_events.site.contributor_pages          # write both pages
     python -m syria_conflict_events.site.contributor_pages --check  # exit 1 when a committed page differs
@@ -14,6 +15,8 @@
 from __future__ import annotations
 
 import argparse
+import csv
+import difflib
 import html
 import shlex
 import sys
@@ -114,24 +117,70 @@ def _identifier(table: Table) -> str:
     return f"Identifier `{key.name}`: a slug{made} unless `--id` gives one; existing and retired slugs are refused."
 
 
-def _example_command(table: Table) -> str:
+Keys = dict[str, list[tuple[str, ...]]]  # each table's primary keys in the package's data
+
+
+def existing_keys(root: Path, decl: Declaration) -> Keys:
+    """The primary keys of the rows in ``root``'s data (a table without its file has none)."""
+    keys: Keys = {}
+    for table in decl.tables.values():
+        path = root / table.path
+        if not path.is_file():
+            continue
+        with path.open(encoding="utf-8", newline="") as fh:
+            keys[table.name] = [tuple(row.get(k) or "" for k in table.primary_key) for row in csv.DictReader(fh)]
+    return keys
+
+
+def _existing(wanted: str, keys: list[tuple[str, ...]]) -> list[str]:
+    """Identifiers of the data to show, the declared example first when the data holds it, else
+    the nearest in spelling (a place "aleppo" becomes "aleppo-city"), then the others in order."""
+    ids = [k[0] for k in keys]
+    first = wanted if wanted in ids else next(iter(difflib.get_close_matches(wanted, ids, n=1, cutoff=0)), None)
+    return ([first] if first else []) + [i for i in ids if i != first]
+
+
+def _example_values(table: Table, keys: Keys) -> dict[str, str]:
+    """A row `sce new` accepts against the data in ``keys``: an identifier it points to is one the
+    data holds, and a link row's key is one the data does not hold yet. Free text is a placeholder
+    (a field's one example, an actor's name, would mislead in another table, a place's name), long
+    enough for the field's minimum length; codes and dates show the declared example."""
     auto = set(table.primary_key) if len(table.primary_key) == 1 else set()
-    lines = [f"sce new {singular(table.name).replace('_', '-')}"]
+    pointing = {fk.fields[0]: fk.table for fk in table.foreign_keys if len(fk.fields) == 1}
+    values: dict[str, str] = {}
+    choices: dict[str, list[str]] = {}
     for f in table.fields:
         if not (f.required or f.name in table.example_fields) or f.name in auto:
             continue
-        # Free text is a placeholder: a field's one example (an actor's name) would mislead in
-        # another table (a place's name); codes, dates and identifiers show the declared example.
-        value = f"<{f.name}>" if f.example is None or f.text else str(f.example)
-        lines.append(f"--set {shlex.quote(f'{f.name}={value}')}")
+        if f.example is None or f.text:
+            value = f"<{f.name}>"
+            values[f.name] = value if len(value) >= (f.min_length or 0) else f"<{f.name} in your own words>"
+            continue
+        values[f.name] = str(f.example)
+        if f.name in pointing and keys.get(pointing[f.name]):
+            choices[f.name] = _existing(values[f.name], keys[pointing[f.name]])
+            values[f.name] = choices[f.name][0]
+    taken = set(keys.get(table.name, ()))
+    if len(table.primary_key) > 1 and table.primary_key[0] in choices:
+        first = table.primary_key[0]
+        for candidate in choices[first]:  # another row it points to, until the key is a new one
+            if tuple({**values, first: candidate}.get(k, "") for k in table.primary_key) not in taken:
+                values[first] = candidate
+                break
+    return values
+
+
+def _example_command(table: Table, keys: Keys | None = None) -> str:
+    lines = [f"sce new {singular(table.name).replace('_', '-')}"]
+    lines += [f"--set {shlex.quote(f'{name}={value}')}" for name, value in _example_values(table, keys or {}).items()]
     return " \\\n    ".join(lines)
 
 
-def render_new_reference(decl: Declaration) -> str:
+def render_new_reference(decl: Declaration, keys: Keys | None = None) -> str:
     parts = [
         "## Fields for `sce new`\n",
         "<!-- Generated from schemas/*.yaml: the required fields of every table and an example\n"
-        "command with the declared example of each field (illustrations, not data). -->\n",
+        "command that `sce new` accepts against the package's data (illustrations, not data). -->\n",
         "For every table: how its rows are identified, the fields `sce new` requires (`sce validate`\n"
         "requires them too), and the optional ones. The data dictionary says what each field holds.\n",
     ]
@@ -143,23 +192,25 @@ def render_new_reference(decl: Declaration) -> str:
         parts.append(f"- {_identifier(table)}")
         parts.append(f"- Required: {', '.join(required)}.")
         parts.append(f"- Optional: {', '.join(optional) if optional else 'none'}.\n")
-        parts.append(f"```sh\n{_example_command(table)}\n```\n")
+        parts.append(f"```sh\n{_example_command(table, keys)}\n```\n")
     return "\n".join(parts)
 
 
-def render_contributing_page(guide: str, decl: Declaration | None = None) -> str:
+def render_contributing_page(guide: str, decl: Declaration | None = None, keys: Keys | None = None) -> str:
     """docs/contributing.md: the guide with links relative to docs/, then the generated reference."""
     decl = decl or load_declaration()
     body = guide.replace("](docs/contributing.md#", "](#").replace("](docs/", "](")
     title, _, rest = body.partition("\n")
     note = (f"\n<!-- Generated by `{GENERATOR}` from {CONTRIBUTING} and schemas/*.yaml. "
             "Edit those, not this page. -->\n")
-    return f"{title}\n{note}{rest.rstrip()}\n\n{render_new_reference(decl)}"
+    return f"{title}\n{note}{rest.rstrip()}\n\n{render_new_reference(decl, keys)}"
 
 
 def generated_pages(root: Path) -> dict[str, str]:
     guide = (root / CONTRIBUTING).read_text(encoding="utf-8")
-    return {PAGE: render_errors_page(), CONTRIBUTING_PAGE: render_contributing_page(guide)}
+    decl = load_declaration()
+    return {PAGE: render_errors_page(),
+            CONTRIBUTING_PAGE: render_contributing_page(guide, decl, existing_keys(root, decl))}
 
 
 def main(argv: list[str] | None = None) -> int:
