@@ -164,3 +164,25 @@ def test_rule_families_import_no_engine() -> None:
              for b in sorted(targets)
              if b.startswith(f"{PACKAGE}.validation.") and not b.startswith(rules) and b not in allowed]
     assert wrong == []
+
+
+# The importers' modules per table (issue 16): each table's step imports, from its own package,
+# only the modules listed, so "how imported places are made" stays in one small module.
+_TABLE_STEPS = {
+    "importers.assembly": {"sql": set(), "existing": {"sql"}, "events": {"sql"}, "places": {"sql"},
+                           "actors": {"sql"}, "sources": {"sql"}, "claims": {"sql"}, "retired": set(),
+                           "output": {"sql"}},
+    "importers.ucdp": {"places": set(), "actors": set(), "claims": {"actors"},
+                       "rows": {"places", "actors", "claims"}},
+}
+
+
+@pytest.mark.parametrize("package", sorted(_TABLE_STEPS))
+def test_importer_table_steps_build_on_no_other_table(package: str) -> None:
+    prefix = f"{PACKAGE}.{package}."
+    steps = _TABLE_STEPS[package]
+    assert sorted(f"{prefix}{m}" for m in steps if f"{prefix}{m}" not in MODULES) == []
+    wrong = {m: sorted(t[len(prefix):] for t in GRAPH[prefix + m]
+                       if t.startswith(prefix) and t[len(prefix):] not in allowed)
+             for m, allowed in steps.items()}
+    assert {m: w for m, w in wrong.items() if w} == {}

@@ -79,8 +79,7 @@ def _run(args: argparse.Namespace) -> int:
     try:
         with Staging(decl.tables["events"].field_names) as staging:
             if args.kind == "ucdp-ged":
-                from ..importers.ucdp_columnar import read_ucdp
-                from ..importers.ucdp_ged import SCHEME, Options
+                from ..importers.ucdp import SCHEME, Options, read_ucdp
 
                 read_ucdp(args.file, decl, Options(args.country, args.date_from, args.date_to, args.scheme_version),
                           staging)

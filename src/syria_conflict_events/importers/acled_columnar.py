@@ -1,4 +1,4 @@
-"""ACLED rows mapped column-wise, as :mod:`.ucdp_columnar` maps UCDP GED's: each batch read by
+"""ACLED rows mapped column-wise, as :mod:`.ucdp.columnar` maps UCDP GED's: each batch read by
 Arrow, filtered by --country/--from/--to first, every value computed once per distinct raw value
 by the row mapping's own functions and spread over the rows by Arrow. A row is mapped here only
 when everything about it is ordinary; every other row goes to :meth:`AcledRows.map`.

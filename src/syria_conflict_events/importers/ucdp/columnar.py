@@ -16,35 +16,22 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..declaration import Declaration
-from .arrow_read import filter_batch, map_columnar, map_guarded, rows_of
-from .columns import mapped, mapped_many, positions
-from .common import clean, country_code, crosswalk, parse_count, parse_date, read_rows
-from .staging import Staging
-from .ucdp_ged import (
-    _FIGURES,
-    _PLACE_COLUMNS,
-    _PREPOSITION,
-    _SOURCE_COLUMNS,
-    DEFAULT_TYPES,
-    REQUIRED,
-    UCDP_ACTOR,
-    Options,
-    UcdpRows,
-    _actor,
-    _alias,
-    _figures_claim,
-    _place,
-    _source_claims,
-    _text,
-)
+from ...declaration import Declaration
+from ..arrow_read import filter_batch, map_columnar, map_guarded, rows_of
+from ..columns import mapped, mapped_many, positions
+from ..common import clean, country_code, crosswalk, parse_count, parse_date, read_rows
+from ..staging import Staging
+from .actors import UCDP_ACTOR, side_actor
+from .claims import FIGURES, SOURCE_COLUMNS, count_text, figures_claim, listed_source_claims
+from .places import PLACE_COLUMNS, map_place
+from .rows import DEFAULT_TYPES, PREPOSITION, REQUIRED, Options, UcdpRows, alias
 
 _ACTOR_COLUMNS = {"a": ("side_a", "side_a_new_id", "side_a_dset_id", "side_a_id", "gwnoa"),
                   "b": ("side_b", "side_b_new_id", "side_b_dset_id", "side_b_id", "gwnob")}
 _EXTERNAL = (("ucdp_ged_relid", ("relid",)), ("ucdp_conflict", ("conflict_new_id", "conflict_dset_id")),
              ("ucdp_dyad", ("dyad_new_id", "dyad_dset_id")))
-COLUMNS = sorted({*REQUIRED, "country", "country_id", *(c for _, cs in _FIGURES for c in cs),
-                  *(c for cs in _ACTOR_COLUMNS.values() for c in cs), *_PLACE_COLUMNS, *_SOURCE_COLUMNS,
+COLUMNS = sorted({*REQUIRED, "country", "country_id", *(c for _, cs in FIGURES for c in cs),
+                  *(c for cs in _ACTOR_COLUMNS.values() for c in cs), *PLACE_COLUMNS, *SOURCE_COLUMNS,
                   "event_clarity", *(c for _, cs in _EXTERNAL for c in cs)})
 _NUMERIC_ID = "^[0-9]+$"
 _NO_EDGE_SPACE = "(?s)^([!-~](.*[!-~])?)?$"  # first and last characters printable ASCII, not spaces
@@ -68,7 +55,7 @@ class _BatchMapper:
         self.ucdp_source = st.sources.number(rows.ucdp_source)
         self.ucdp_actor = st.actors.number(UCDP_ACTOR)
         self.sub_labels = rows.sub_labels
-        self.figure_columns = [c for _, aliases in _FIGURES for c in aliases]
+        self.figure_columns = [c for _, aliases in FIGURES for c in aliases]
         self.source_claims: dict[tuple[str, ...], list[tuple[int, int, str]]] = {}
         self.caches: dict[str, dict] = {}  # per kind of value, kept from batch to batch
 
@@ -92,8 +79,8 @@ class _BatchMapper:
         row = dict(zip(self.figure_columns, raw, strict=True))
         figures: dict[str, int | None] = {}
         try:
-            for name, aliases in _FIGURES:
-                figures[name] = parse_count(_alias(row, *aliases))
+            for name, aliases in FIGURES:
+                figures[name] = parse_count(alias(row, *aliases))
         except ValueError:
             return False, "", "", "", "", "", "", ""
         low, best, high = figures["low"], figures["best"], figures["high"]
@@ -103,8 +90,8 @@ class _BatchMapper:
         ordinary = known == sorted(known) and not (civilians is not None and cap is not None and civilians > cap)
         event_low = min((v for v in (low, best) if v is not None), default=None)
         event_high = max((v for v in (high, best) if v is not None), default=None)
-        return (ordinary, _text(low), _text(best), _text(high), _text(civilians), _figures_claim(figures),
-                _text(event_low), _text(event_high))
+        return (ordinary, count_text(low), count_text(best), count_text(high), count_text(civilians),
+                figures_claim(figures), count_text(event_low), count_text(event_high))
 
     def _place(self, iso3: str, *raw: str) -> tuple[int, str, int]:
         """(the place's number, the name the summary uses, the number of its raw cells: see
@@ -114,10 +101,10 @@ class _BatchMapper:
         rows = self.rows
         key = (iso3, *raw)
         place = rows.places.get(key)
-        row = dict(zip(_PLACE_COLUMNS, raw, strict=True))
+        row = dict(zip(PLACE_COLUMNS, raw, strict=True))
         if place is None:
             problems: list = []
-            place = _place(rows.decl, row, iso3, 0, rows.rel, problems)
+            place = map_place(rows.decl, row, iso3, 0, rows.rel, problems)
             if place is None or problems:
                 return -1, "", -1
             rows.places[key] = place
@@ -126,15 +113,15 @@ class _BatchMapper:
 
     def _actor(self, side: str, new_id: str, dset_id: str, old_id: str, gw: str) -> int:
         ids = {"n": new_id, "d": dset_id, "o": old_id}
-        return self.rows.staging.actors.number(_actor(self.rows.decl, clean(side), _alias(ids, "n", "d", "o"), gw))
+        return self.rows.staging.actors.number(side_actor(self.rows.decl, clean(side), alias(ids, "n", "d", "o"), gw))
 
     def _sources(self, *cells: str) -> list[tuple[int, int, str]]:
         """(source, claimant, claim) of each source UCDP lists in the four source cells."""
         cached = self.source_claims.get(cells)
         if cached is None:
             st = self.rows.staging
-            cached = self.source_claims[cells] = [
-                (st.sources.number(c.source), st.actors.number(c.claimant), c.claim) for c in _source_claims(*cells)]
+            cached = self.source_claims[cells] = [(st.sources.number(c.source), st.actors.number(c.claimant), c.claim)
+                                                  for c in listed_source_claims(*cells)]
         return cached
 
     # --- per batch ------------------------------------------------------------------------------
@@ -167,7 +154,7 @@ class _BatchMapper:
         m["side_a"] = mapped([cols["side_a"]], clean, pa.string(), self._cache("name"))
         m["side_b"] = mapped([cols["side_b"]], clean, pa.string(), self._cache("name"))
         m["place"], m["where"], m["ident"] = mapped_many(
-            [pc.fill_null(iso3, ""), *(cols[c] for c in _PLACE_COLUMNS)], self._place,
+            [pc.fill_null(iso3, ""), *(cols[c] for c in PLACE_COLUMNS)], self._place,
             [pa.int64(), pa.string(), pa.int64()], self._cache("place"))
         checks = [
             pc.match_substring_regex(cols["id"], _NUMERIC_ID), pc.is_valid(iso3), pc.is_valid(start),
@@ -196,7 +183,7 @@ class _BatchMapper:
         types = mapped([m["tov"]], lambda t: DEFAULT_TYPES[t], pa.struct([("e", pa.string()), ("s", pa.string())]))
         sub = pc.struct_field(types, "s")
         label = mapped([sub], lambda s: self.sub_labels[s], pa.string())
-        preposition = mapped([m["where_prec"]], lambda w: _PREPOSITION.get(w, ""), pa.string())
+        preposition = mapped([m["where_prec"]], lambda w: PREPOSITION.get(w, ""), pa.string())
         summary = pc.binary_join_element_wise(
             label, " involving ", m["side_a"], " and ", m["side_b"], " ", preposition, " ", m["where"],
             " (UCDP GED event ", ids, ").", "")
@@ -222,7 +209,7 @@ class _BatchMapper:
         pos = _constant(0, n, pa.int32())
         for scheme, aliases in _EXTERNAL:
             value = mapped([cols[c] for c in aliases],
-                           lambda *v, a=aliases: _alias(dict(zip(a, v, strict=True)), *a), pa.string())
+                           lambda *v, a=aliases: alias(dict(zip(a, v, strict=True)), *a), pa.string())
             present = pc.not_equal(value, "")
             if pc.any(present).as_py():
                 st.append("ext_in", [pc.filter(lines, present), pc.filter(pos, present),
@@ -230,9 +217,9 @@ class _BatchMapper:
             pos = pc.add(pos, present.cast(pa.int32()))
 
     def _stage_source_claims(self, cols: dict[str, pa.Array], lines: pa.Array) -> None:
-        from .columns import distinct
+        from ..columns import distinct
 
-        codes, keys = distinct([cols[c] for c in _SOURCE_COLUMNS])
+        codes, keys = distinct([cols[c] for c in SOURCE_COLUMNS])
         offsets, sources, claimants, texts = [0], [], [], []
         for key in keys:
             for source, claimant, text in self._sources(*key):
@@ -266,7 +253,7 @@ def _constant(value: object, n: int, kind: pa.DataType) -> pa.Array:
 def read_ucdp(path: Path, decl: Declaration, options: Options, staging: Staging) -> None:
     """Each row of the export to ``staging`` (see :meth:`UcdpRows.map`). A later row with the id of
     an imported one is reported by the assembly (:func:`assembly.resolve_duplicates`). The file is
-    read by Arrow, column-wise, when it can be (:mod:`.ucdp_columnar`); else row by row."""
+    read by Arrow, column-wise, when it can be (this module); else row by row."""
     rows = UcdpRows(path, decl, options, staging)
     if read_columnar(path, rows):
         return

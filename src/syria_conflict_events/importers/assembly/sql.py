@@ -1,0 +1,56 @@
+"""The DuckDB helpers every table's step of the assembly uses: quoting, inserting Arrow columns,
+reading the existing package's small tables, and the constants of batches and event order."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pyarrow as pa
+
+BATCH_ROWS = 65_536
+BLOCK_BYTES = 2 << 20
+ID_NUMBER = r"^[A-Z]+-([0-9]+)$"
+POS_SCALE = 1 << 20  # (event order, position in the event) as one number: order * POS_SCALE + position
+
+
+def quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def insert_columns(con: Any, table: str, columns: dict[str, list[Any]]) -> None:
+    arrow = pa.table(columns)  # noqa: F841  (read by DuckDB by its name)
+    con.execute(f"INSERT INTO {table} SELECT * FROM arrow")
+
+
+def uses_of(con: Any, query: str) -> list[tuple[int, int, int]]:
+    """(spec number, first use, last use) from ``query``'s (spec, order) rows, by first use."""
+    return [tuple(r) for r in con.execute(f"SELECT spec, min(o), max(o) FROM ({query}) GROUP BY spec ORDER BY 2")
+            .fetchall()]
+
+
+def old_columns(con: Any, table: str) -> list[str]:
+    return [r[0] for r in con.execute(f"DESCRIBE {quote('old_' + table)}").fetchall() if r[0] != "_row"]
+
+
+def old_rows(con: Any, table: str) -> list[dict[str, str]]:
+    """The rows of a small table of the existing package (places, actors, sources, the actors'
+    external ids), in file order."""
+    where = " WHERE table_name = 'actors'" if table == "external_ids" else ""
+    reader = con.sql(f"SELECT * EXCLUDE (_row) FROM {quote('old_' + table)}{where} ORDER BY _row").to_arrow_reader(
+        BATCH_ROWS)
+    return [row for batch in reader for row in batch.to_pylist()]
+
+
+def rows_table(con: Any, name: str, rows: Any, columns: list[str]) -> None:
+    """A table ``name`` of dict rows (text, "" for a column a row lacks), with ``_row``, their order."""
+    rows = list(rows)
+    data: dict[str, list[Any]] = {"_row": list(range(len(rows)))}
+    data.update({c: [r.get(c) or "" for r in rows] for c in columns})
+    arrow = pa.table(data)  # noqa: F841  (read by DuckDB by its name)
+    con.execute(f"CREATE TABLE {name} AS SELECT * FROM arrow")
+
+
+def numbered(ids: list[str]) -> list[int]:
+    number: dict[str, int] = {}
+    return [number.setdefault(i, len(number)) for i in ids]
+
