@@ -20,7 +20,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from .markdown_text import code, fenced, literal, plain
+from .markdown_text import code, fenced, literal, plain, prose, ticked
 
 
 @jinja2.pass_eval_context
@@ -35,7 +35,7 @@ def _plain_attr(text: object) -> Markup:
 FILTERS: dict[str, Callable[..., Any]] = {
     "plain": _plain, "plain_attr": _plain_attr, "literal": literal, "code": code,
     "fenced": lambda body, info="": fenced(info, body),  # {{ text | fenced("bibtex") }}
-    "thousands": lambda n: f"{n:,}", "g": lambda v: f"{v:g}",
+    "prose": prose, "ticked": ticked, "thousands": lambda n: f"{n:,}", "g": lambda v: f"{v:g}",
 }
 
 

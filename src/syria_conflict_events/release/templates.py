@@ -18,8 +18,7 @@ TEMPLATES = Path(__file__).parent / "templates"
 
 @cache
 def _environment() -> jinja2.Environment:
-    # Identifiers (table and field names, keys) as code spans, the way the dictionary lists them.
-    return environment(TEMPLATES, filters={"ticked": lambda names: ", ".join(f"`{n}`" for n in names)})
+    return environment(TEMPLATES)
 
 
 def render(name: str, /, **context: Any) -> str:
