@@ -14,6 +14,7 @@ instead of printing nothing; a missing template raises ``jinja2.TemplateNotFound
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -50,3 +51,18 @@ def environment(directory: Path, filters: Mapping[str, Callable[..., Any]] | Non
     env.filters.update({**FILTERS, **(filters or {})})
     env.globals.update(globals or {})
     return env
+
+
+def renderer(directory: Path, filters: Mapping[str, Callable[..., Any]] | None = None,
+             globals: Mapping[str, Any] | None = None) -> Callable[..., str]:
+    """``render(name, **context)`` for the templates in ``directory``; the environment is made on
+    first use. A template that does not exist raises ``jinja2.TemplateNotFound``."""
+
+    @cache
+    def _environment() -> jinja2.Environment:
+        return environment(directory, filters, globals)
+
+    def render(name: str, /, **context: Any) -> str:
+        return _environment().get_template(name).render(**context)
+
+    return render

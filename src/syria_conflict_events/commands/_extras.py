@@ -12,7 +12,7 @@ from ..exceptions import CommandError
 T = TypeVar("T")
 
 # The top-level modules of each extra in pyproject.toml's [project.optional-dependencies].
-EXTRAS: dict[str, tuple[str, ...]] = {"validate": ("pandera", "frictionless", "jinja2")}
+EXTRAS: dict[str, tuple[str, ...]] = {"validate": ("pandera", "frictionless")}
 
 
 def missing_extra(exc: ModuleNotFoundError) -> str | None:

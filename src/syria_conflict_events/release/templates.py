@@ -5,22 +5,10 @@ or ``code``."""
 
 from __future__ import annotations
 
-from functools import cache
 from pathlib import Path
-from typing import Any
 
-import jinja2
-
-from ..templating import environment
+from ..templating import renderer
 
 TEMPLATES = Path(__file__).parent / "templates"
 
-
-@cache
-def _environment() -> jinja2.Environment:
-    return environment(TEMPLATES)
-
-
-def render(name: str, /, **context: Any) -> str:
-    """Render ``templates/<name>``."""
-    return _environment().get_template(name).render(**context)
+render = renderer(TEMPLATES)

@@ -1,19 +1,16 @@
 """The site's generated pages from Jinja2 templates (``site/templates/``, shipped in the wheel).
 
 The environment and its escaping filters (``plain``, ``plain_attr``, ``literal``, ``code``) are
-defined once in ``templating.py``; the site adds its own filters. A macro of an HTML template
-(``_map.html.j2``) escapes its values wherever it is called from."""
+defined once in ``templating.py``; the site adds its own filters. ``render(name, **context)`` is
+HTML-escaped when ``name`` ends in ``.html.j2``. A macro of an HTML template (``_map.html.j2``)
+escapes its values wherever it is called from."""
 
 from __future__ import annotations
 
-from functools import cache
 from pathlib import Path
-from typing import Any
-
-import jinja2
 
 from ..release.dictionary import cell
-from ..templating import environment
+from ..templating import renderer
 from .event_text import dates
 from .geo import safe_url
 
@@ -25,12 +22,5 @@ def _events(n: int) -> str:
     return f"{n:,} event" if n == 1 else f"{n:,} events"
 
 
-@cache
-def _environment() -> jinja2.Environment:
-    return environment(TEMPLATES, filters={"cell": cell, "events": _events, "safe_url": safe_url},
-                       globals={"dates": dates})
-
-
-def render(name: str, **context: Any) -> str:
-    """Render ``templates/<name>``: HTML-escaped when ``name`` ends in ``.html.j2``."""
-    return _environment().get_template(name).render(**context)
+render = renderer(TEMPLATES, filters={"cell": cell, "events": _events, "safe_url": safe_url},
+                  globals={"dates": dates})
