@@ -1,5 +1,5 @@
 """Every generated document is a Jinja2 template (issue 16): the release's README, data
-dictionary and diff, the contributor docs and the site's pages. Each template the code or another
+dictionary and diff, CITATION.cff, the contributor docs and the site's pages. Each template the code or another
 template names exists in its room's templates/ folder, each template there is used, one module
 defines the environment, and a template that is missing or reads a name it is not given fails
 the render instead of printing nothing."""
@@ -18,7 +18,9 @@ from syria_conflict_events.release.templates import render as release_render
 from syria_conflict_events.templating import renderer
 
 SRC = REPO / "src" / "syria_conflict_events"
-ROOMS = ["release", "diff", "site"]  # the rooms whose documents are templates
+# The rooms whose documents are templates: "" is the base room (generate.py's CITATION.cff), whose
+# templates/ folder sits at the package's top level beside its modules.
+ROOMS = ["", "release", "diff", "site"]
 # render("x.md.j2", ...) and _render("x.md.j2", ...) in the code; include/import/from in templates.
 CALLED = re.compile(r"""\b_?render\(\s*["']([^"']+\.j2)["']""")
 REFERRED = re.compile(r"""\{%-?\s*(?:include|import|from|extends)\s+["']([^"']+)["']""")
@@ -29,7 +31,8 @@ def _on_disk(room: str) -> set[str]:
 
 
 def _named(room: str) -> set[str]:
-    code = {m for p in (SRC / room).rglob("*.py") for m in CALLED.findall(p.read_text(encoding="utf-8"))}
+    modules = SRC.glob("*.py") if room == "" else (SRC / room).rglob("*.py")
+    code = {m for p in modules for m in CALLED.findall(p.read_text(encoding="utf-8"))}
     templates = {m for p in (SRC / room / "templates").glob("*.j2")
                  for m in REFERRED.findall(p.read_text(encoding="utf-8"))}
     return code | templates
