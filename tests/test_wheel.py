@@ -110,6 +110,10 @@ def test_wheel_carries_schemas_data_and_descriptor(installed):
     assert (package / "releases.json").read_bytes() == (REPO / "src" / "syria_conflict_events" /
                                                         "releases.json").read_bytes()
     assert (package / "py.typed").is_file()
+    # The templates of every generated document (the release's, the diff's and the site's).
+    for template in (REPO / "src" / "syria_conflict_events").rglob("*.j2"):
+        rel = template.relative_to(REPO / "src" / "syria_conflict_events")
+        assert (package / rel).read_bytes() == template.read_bytes(), rel
 
 
 def test_installed_wheel_loads_every_table_offline(installed, tmp_path):

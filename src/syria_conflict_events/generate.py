@@ -1,5 +1,5 @@
-"""Write (or check) every file generated from the declaration: Table Schemas, JSON Schemas and
-datapackage.json. The committed copies must equal what this produces (drift check)."""
+"""Write (or check) every file generated from the declaration: Table Schemas, JSON Schemas,
+datapackage.json and CITATION.cff. The committed copies must equal what this produces (drift check)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,9 @@ from typing import Any
 from .declaration import Declaration, load_declaration
 from .json_schemas import descriptor_json_schema, table_json_schema
 from .table_schema import JSON_SCHEMA_DIR, TABLE_SCHEMA_DIR, package_descriptor, table_schema
+from .templating import renderer
+
+_render = renderer(Path(__file__).parent / "templates", filters={"json": json.dumps})
 
 
 def dumps(obj: Any) -> str:
@@ -18,24 +21,9 @@ def dumps(obj: Any) -> str:
 
 
 def citation_cff(decl: Declaration) -> str:
-    """CITATION.cff from package.yaml, so the cited version is the declared one."""
-    pkg = decl.package
-    lines = [
-        "# Generated from schemas/package.yaml by `sce generate`; do not edit by hand.",
-        "cff-version: 1.2.0",
-        'message: "If you use this dataset, please cite it as below, with the release version you used."',
-        f"title: {json.dumps(pkg['title'])}",
-        "type: dataset",
-        f"version: {json.dumps(decl.version)}",
-        "authors:",
-        *[f"  - name: {json.dumps(c['title'])}" for c in pkg["contributors"]],
-        f"license: {pkg['licenses'][0]['name']}",
-        f"repository-code: {json.dumps('https://github.com/' + pkg['repository'])}",
-        f"abstract: {json.dumps(' '.join(pkg['description'].split()), ensure_ascii=False)}",
-        f"keywords: {json.dumps(list(pkg['keywords']), ensure_ascii=False)}",
-        *([f"doi: {json.dumps(str(pkg['doi']).strip())}"] if str(pkg.get("doi") or "").strip() else []),
-    ]
-    return "\n".join(lines) + "\n"
+    """CITATION.cff from package.yaml (templates/CITATION.cff.j2), so the cited version is the declared one."""
+    return _render("CITATION.cff.j2", pkg=decl.package, version=decl.version,
+                   doi=str(decl.package.get("doi") or "").strip())
 
 
 def generated_files(decl: Declaration | None = None) -> dict[str, str]:

@@ -5,7 +5,9 @@ meaning are written as numeric character references, which both renderers show a
 
 from __future__ import annotations
 
+import html
 import re
+from collections.abc import Iterable
 
 # HTML (< > &), table cells (|), links and images ([ ] !), emphasis and code (* _ ` ~), headings
 # (#), escapes (\), and $ (maths, if an extension ever reads it). An underscore between two word
@@ -40,3 +42,17 @@ def code(value: object) -> str:
     (patterns hold pipes, stars and backslashes that Markdown tables would eat)."""
     text = str(value)
     return "<code>" + "".join(c if c.isalnum() or c in " -" else f"&#{ord(c)};" for c in text) + "</code>"
+
+
+def prose(text: str) -> str:
+    """Contributor prose (rule titles and hints) as Markdown: code spans (`...`) kept, elsewhere
+    <, > and * cannot become HTML tags or emphasis (hints mention data/<table>.csv and schemas/*.yaml)."""
+    parts = text.split("`")
+    for i in range(0, len(parts), 2):
+        parts[i] = html.escape(parts[i], quote=False).replace("*", "\\*")
+    return "`".join(parts)
+
+
+def ticked(names: Iterable[object]) -> str:
+    """Identifiers (table, field and key names) as code spans, comma-separated."""
+    return ", ".join(f"`{n}`" for n in names)

@@ -16,13 +16,15 @@ from __future__ import annotations
 
 import itertools
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from json.encoder import encode_basestring  # type: ignore[attr-defined]  # json.dumps' own, in C
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from ..exceptions import ReleaseError
 from ..markdown_text import code
+from ..templating import renderer
 from .semver import highest
 from .snapshot import Snapshot, TableSnapshot
 
@@ -625,71 +627,22 @@ def _value(text: str) -> str:
     return code(short)
 
 
-def _key(t: TableDiff, row: dict[str, str]) -> str:
-    return code(" | ".join(row.get(k, "") for k in t.primary_key))
+def _schema_changes(t: TableDiff) -> int:
+    return (len(t.columns_added) + len(t.columns_removed) + len(t.type_changes)
+            + sum(map(len, t.codes_added.values())) + sum(map(len, t.codes_removed.values()))
+            + int(t.key_changed) + int(t.status != "common"))
 
 
-def _capped(items: list[str], total: int) -> list[str]:
-    out = items[:MARKDOWN_ROW_LIMIT]  # callers make lines for the first rows only
-    if total > MARKDOWN_ROW_LIMIT:
-        out.append(f"- … and {total - MARKDOWN_ROW_LIMIT} more (see release-diff.json)")
-    return out
+def _key_of(t: TableDiff) -> Callable[[dict[str, str]], str]:
+    """A row's primary key as inline code (``a | b`` for a compound key)."""
+    return lambda row: code(" | ".join(row.get(k, "") for k in t.primary_key))
 
 
-def _table_markdown(t: TableDiff) -> list[str]:
-    lines = [f"### {t.name}", ""]
-    if t.status != "common":
-        lines.append(f"Table {t.status} ({len(t.added) or len(t.removed)} rows).")
-        return [*lines, ""]
-    facts = []
-    facts += [f"- Column added: `{c}`" for c in t.columns_added]
-    facts += [f"- Column removed: `{c}`" for c in t.columns_removed]
-    facts += [f"- Type of `{c['field']}`: {c['old']} → {c['new']}" for c in t.type_changes]
-    facts += [f"- `{f}` codes added: {', '.join(code(c) for c in cs)}" for f, cs in t.codes_added.items()]
-    facts += [f"- `{f}` codes removed: {', '.join(code(c) for c in cs)}" for f, cs in t.codes_removed.items()]
-    if t.key_changed:
-        facts.append("- Primary key changed: rows are not compared")
-    lines += facts + ([""] if facts else [])
-    if t.added:
-        lines += [f"Rows added ({len(t.added)}):", ""]
-        lines += [*_capped([f"- {_key(t, r)}" for r in t.added[:MARKDOWN_ROW_LIMIT]], len(t.added)), ""]
-    if t.removed:
-        lines += [f"Rows removed ({len(t.removed)}):", ""]
-        lines += [*_capped([f"- {_key(t, r)}" for r in t.removed[:MARKDOWN_ROW_LIMIT]], len(t.removed)), ""]
-    if t.changed:
-        lines += [f"Rows changed ({len(t.changed)}):", ""]
-        items = []
-        for c in t.changed[:MARKDOWN_ROW_LIMIT]:
-            key = code(" | ".join(c["key"].values()))
-            cells = "; ".join(f"`{f}` {_value(v['old'])} → {_value(v['new'])}" for f, v in c["cells"].items())
-            items.append(f"- {key}: {cells}")
-        lines += [*_capped(items, len(t.changed)), ""]
-    return lines
+_render = renderer(Path(__file__).parent / "templates", filters={"value": _value})
 
 
 def to_markdown(diff: ReleaseDiff) -> str:
-    lines = [f"# Release diff: {diff.old_version} → {diff.new_version}", ""]
-    if all(t.empty for t in diff.tables):
-        lines += ["No change in the tables.", ""]
-    lines += [f"Change level: **{diff.level}** (SemVer: removing or renaming a column or a code is major; "
-              "new rows, columns or codes are minor; corrections are patch).", ""]
-    if diff.problems:
-        lines += ["Problems:", ""] + [f"- {p}" for p in diff.problems] + [""]
-    lines += ["| table | rows added | rows removed | rows changed | schema changes |", "|---|---|---|---|---|"]
-    for t in diff.tables:
-        schema = (len(t.columns_added) + len(t.columns_removed) + len(t.type_changes)
-                  + sum(map(len, t.codes_added.values())) + sum(map(len, t.codes_removed.values()))
-                  + int(t.key_changed) + int(t.status != "common"))
-        lines.append(f"| {t.name} | {len(t.added)} | {len(t.removed)} | {len(t.changed)} | {schema} |")
-    lines.append("")
-    if diff.reasons:
-        lines += ["## Changes by level", ""]
-        for level in ("major", "minor", "patch"):
-            lines += [f"- **{level}**: {why}" for lvl, why in diff.reasons if lvl == level]
-        lines.append("")
-    details = [t for t in diff.tables if not t.empty]
-    if details:
-        lines += ["## Tables", ""]
-        for t in details:
-            lines += _table_markdown(t)
-    return "\n".join(lines).rstrip("\n") + "\n"
+    """RELEASE-DIFF.md (templates/RELEASE-DIFF.md.j2): the counts, the levels and, per table, the
+    first MARKDOWN_ROW_LIMIT rows of each kind (release-diff.json has them all)."""
+    return _render("RELEASE-DIFF.md.j2", diff=diff, limit=MARKDOWN_ROW_LIMIT, schema_changes=_schema_changes,
+                   key_of=_key_of)

@@ -50,11 +50,7 @@ def _read_records(root: Path, decl: Declaration) -> dict[str, list[dict[str, Any
 
 
 def _overview(decl: Declaration, rows: dict[str, list[dict[str, Any]]]) -> str:
-    lines = [f"This is version **{decl.version}**. Its tables:", "", "| table | rows | what |", "|---|---|---|"]
-    for t in decl.tables.values():
-        lines.append(f"| [{t.name}](generated/data-dictionary.md#table-{t.name}) | {len(rows.get(t.name, []))} | "
-                     f"{cell(t.description)} |")
-    return "\n".join(lines) + "\n"
+    return render("overview.md.j2", version=decl.version, tables=list(decl.tables.values()), rows=rows)
 
 
 def _citation(decl: Declaration, built: dt.date | None) -> str:
@@ -90,28 +86,14 @@ def _coverage(root: Path, decl: Declaration) -> str:
     if "coverage" not in decl.package or "front" not in decl.vocabularies:
         return "# Coverage\n\nThe package declares no coverage span.\n"
     matrix, empty = coverage(root, decl)
-    span = decl.package["coverage"]
-    lines = ["# Coverage", "",
-             f"Events on each day of the span the dataset promises to cover ({span['from']} to {span['to']}), "
-             "per front (an editors' grouping, see the [front vocabulary](data-dictionary.md#vocabulary-front)). "
-             "An event counts on every day of its span (so a three-day event is counted on each of its three "
-             "days, once per day, never as three events); the single-day column counts only the events dated "
-             "to that one day. `sce coverage` prints the same tables.", ""]
-    lines.append(f"Days without any event: {', '.join(empty)}." if empty else "Every day has at least one event.")
-    figures = density(root, decl, matrix)
-    goals = ["", "## Density against the declared goals", "",
-             "Counted over the events dated within the span; the goals are declared in the package's metadata "
-             "and `sce coverage` fails below any of them. The share of events with a point is reported, "
-             "not a goal: events about a whole region or the country have no point.", "", goals_markdown(figures)]
-    return "\n".join([*lines, "", to_markdown(matrix, decl), *goals])
+    # The tables are coverage.py's, as `sce coverage` prints them.
+    return render("coverage.md.j2", span=decl.package["coverage"], empty=empty, matrix=to_markdown(matrix, decl),
+                  goals=goals_markdown(density(root, decl, matrix)))
 
 
 def _release_diff(release_dir: Path | None) -> str:
-    if release_dir is not None and (release_dir / "RELEASE-DIFF.md").is_file():
-        text = (release_dir / "RELEASE-DIFF.md").read_text(encoding="utf-8")
-        return text + "\nThe complete diff, with every row, is `release-diff.json` in the release.\n"
-    return ("# Release diff\n\nThis build was not compared with a previous release (`sce build --previous OLD` "
-            "writes the diff). Compare any two releases with `sce diff OLD NEW`.\n")
+    diff = release_dir / "RELEASE-DIFF.md" if release_dir is not None else None
+    return render("release_diff.md.j2", text=diff.read_text(encoding="utf-8") if diff and diff.is_file() else None)
 
 
 def write_generated(docs_dir: Path, root: Path, decl: Declaration, release_dir: Path | None = None,
