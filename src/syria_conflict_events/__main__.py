@@ -1,7 +1,5 @@
 """`python -m syria_conflict_events` runs the `sce` command."""
 
-import sys
+from .cli import run
 
-from .cli import main
-
-sys.exit(main())
+run()

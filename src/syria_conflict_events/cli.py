@@ -6,14 +6,17 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import pkgutil
 import sys
+import threading
 from collections.abc import Sequence
+from typing import NoReturn
 
 from . import commands
 from .exceptions import CommandError
 
-__all__ = ["CommandError", "build_parser", "main"]
+__all__ = ["CommandError", "build_parser", "main", "run"]
 
 
 class _Version(argparse.Action):
@@ -59,5 +62,38 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
 
 
+def _flush(stream: object) -> None:
+    try:
+        stream.flush()  # type: ignore[attr-defined]
+    except (OSError, ValueError):  # a closed pipe or stream: nothing more can reach the reader
+        pass
+
+
+def run(argv: Sequence[str] | None = None) -> NoReturn:
+    """The console entry point (``sce``, ``python -m syria_conflict_events``): :func:`main`, then
+    leave without the interpreter's finalisation.
+
+    Arrow's and DuckDB's native thread pools can abort that finalisation after every byte is
+    written (``terminate called without an active exception``, exit -6: apache/arrow#34314), which
+    turned a correct "validation failed" (exit 1) into a crash. By the time ``main`` returns the
+    command's work and its cleanup (``finally`` blocks, context managers) are done, so what
+    finalisation would still do is joined or flushed here, and the process exits with the
+    command's own code."""
+    try:
+        code = main(argv)
+    except SystemExit as exc:  # argparse's --help, --version and usage errors
+        if isinstance(exc.code, str):
+            print(exc.code, file=sys.stderr)
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    for thread in threading.enumerate():  # as the interpreter would: non-daemon threads finish
+        if thread is not threading.current_thread() and not thread.daemon:
+            thread.join()
+    if "logging" in sys.modules:
+        sys.modules["logging"].shutdown()
+    _flush(sys.stdout)
+    _flush(sys.stderr)
+    os._exit(code)
+
+
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    run()
