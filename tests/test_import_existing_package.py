@@ -40,13 +40,13 @@ def _lines(path: Path) -> list[bytes]:
 
 
 @pytest.mark.parametrize(("table", "damage", "message"), [
-    ("events", lambda ls: ls[:2] + [ls[2].rsplit(b",", 1)[0] + b"\n"] + ls[3:], "malformed rows"),
-    ("events", lambda ls: ls[:2] + [ls[2].rstrip(b"\n") + b",extra\n"] + ls[3:], "malformed rows"),
-    ("places", lambda ls: ls[:-1] + [ls[-1].rstrip(b"\n") + b',"unclosed\n'], "malformed rows"),
-    ("claims", lambda ls: ls[:1] + [ls[1].rsplit(b",", 2)[0] + b"\n"] + ls[2:], "malformed rows"),
-    ("event_actors", lambda ls: ls[:1] + [b"x\n"] + ls[1:], "malformed rows"),
+    ("events", lambda ls: [*ls[:2], ls[2].rsplit(b",", 1)[0] + b"\n", *ls[3:]], "malformed rows"),
+    ("events", lambda ls: [*ls[:2], ls[2].rstrip(b"\n") + b",extra\n", *ls[3:]], "malformed rows"),
+    ("places", lambda ls: [*ls[:-1], ls[-1].rstrip(b"\n") + b',"unclosed\n'], "malformed rows"),
+    ("claims", lambda ls: [*ls[:1], ls[1].rsplit(b",", 2)[0] + b"\n", *ls[2:]], "malformed rows"),
+    ("event_actors", lambda ls: [*ls[:1], b"x\n", *ls[1:]], "malformed rows"),
     ("events", lambda ls: [], "the file is empty (no header row)"),
-    ("actors", lambda ls: [ls[0].replace(b"actor_id", b"actor")] + ls[1:], "missing column(s) actor_id"),
+    ("actors", lambda ls: [ls[0].replace(b"actor_id", b"actor"), *ls[1:]], "missing column(s) actor_id"),
 ])
 def test_an_unreadable_existing_file_is_refused_and_nothing_written(pkg, capsys, table, damage, message):
     path = pkg / "data" / f"{table}.csv"
@@ -67,7 +67,6 @@ def test_a_re_import_reads_the_cells_as_written(pkg, capsys, imported):
     code, err = _import(capsys, pkg)
     assert code == 0, err
     assert _snapshot(pkg) == _snapshot(imported)
-    assert "0 changed" in capsys.readouterr().out or True
 
 
 def test_an_idempotent_re_import_writes_nothing_and_changes_nothing(pkg, capsys, imported):

@@ -76,4 +76,5 @@ def _read(con: Any, path: Path, table: Table, header: list[str], name: str) -> N
     cells = ", ".join(f"coalesce({position[f]}, '') AS {quote(f)}" if f in position and f in used
                       else f"'' AS {quote(f)}" for f in table.field_names)
     # rowid is the file's order: DuckDB keeps the insertion order of a read
-    con.execute(f"CREATE VIEW {name} AS SELECT rowid AS _row, {cells} FROM {quote(raw)}")
+    con.execute(f"CREATE TABLE {name} AS SELECT rowid AS _row, {cells} FROM {quote(raw)}")
+    con.execute(f"DROP TABLE {quote(raw)}")
