@@ -33,7 +33,7 @@ from ...declaration import Declaration
 from ..staging import Staging
 from .actors import actor_rows, store_actor_ids
 from .claims import claim_rows
-from .events import compare_events, event_ids, resolve_duplicates
+from .events import compare_events, event_ids, events_out, resolve_duplicates
 from .existing import load_existing
 from .output import output_queries, write_package
 from .places import place_rows, store_place_ids
@@ -71,12 +71,15 @@ def assemble_and_write(st: Staging, decl: Declaration, out: Path, *, event_schem
     outcome.events, outcome.added, outcome.retired = (int(v) for v in con.execute(
         "SELECT (SELECT count(*) FROM ev), (SELECT count(*) FROM ev WHERE added), "
         "(SELECT count(*) FROM new_retired)").fetchone())
-    compare_events(con, decl)
+    events_out(con, decl)
+    queries = output_queries(con, decl, event_scheme, scheme_version, actor_external)
+    outcome.written = write_package(con, decl, out, queries)
+    # Compared after the write: the old rows are in DuckDB, and an events.csv whose bytes did not
+    # change (the idempotent re-import) needs no comparison of every event.
+    compare_events(con, decl, file_changed=decl.tables["events"].path in outcome.written)
     outcome.changed, outcome.unchanged = (int(v) for v in con.execute(
         "SELECT count(*) FILTER (WHERE changed <> ''), count(*) FILTER (WHERE changed = '') FROM compared"
     ).fetchone())
-    queries = output_queries(con, decl, event_scheme, scheme_version, actor_external)
-    outcome.written = write_package(con, decl, out, queries)
     if report:
         outcome.report = _change_report(con, outcome)
     return outcome

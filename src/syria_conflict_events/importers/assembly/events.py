@@ -65,9 +65,8 @@ def _event_select(decl: Declaration) -> str:
     return ", ".join(f"{cells.get(n, 'e.' + quote(n))} AS {quote(n)}" for n in names)
 
 
-def compare_events(con: Any, decl: Declaration) -> None:
-    """Table ``compared``: the changed columns of each event the package held ("" if none)."""
-    names = decl.tables["events"].field_names
+def events_out(con: Any, decl: Declaration) -> None:
+    """Table ``events_out``: the new events' rows, with their verification."""
     # The verification rule (common.verification) over each event's claims.
     con.execute("""
         CREATE TABLE verified AS
@@ -79,8 +78,16 @@ def compare_events(con: Any, decl: Declaration) -> None:
     con.execute(f"CREATE TABLE events_out AS SELECT {_event_select(decl)}, ev.ord AS o "
                 "FROM ev JOIN events_in e USING (line) JOIN place_ids p USING (place) "
                 "LEFT JOIN verified v USING (line)")
+
+
+def compare_events(con: Any, decl: Declaration, *, file_changed: bool) -> None:
+    """Table ``compared``: the changed columns of each event the package held ("" if none). When
+    events.csv kept its bytes every event is one the package held, unchanged: no comparison."""
+    if not file_changed:
+        con.execute("CREATE TABLE compared AS SELECT event_id, '' AS changed, o FROM events_out")
+        return
+    names = decl.tables["events"].field_names
     old = "(SELECT * FROM old_events QUALIFY row_number() OVER (PARTITION BY event_id ORDER BY _row DESC) = 1)"
     diffs = ", ".join(f"CASE WHEN n.{quote(c)} <> o.{quote(c)} THEN '{c}' END" for c in names)
     con.execute(f"CREATE TABLE compared AS SELECT n.event_id, concat_ws(',', {diffs}) AS changed, n.o "
                 f"FROM events_out n JOIN {old} o USING (event_id)")
-

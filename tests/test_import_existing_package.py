@@ -1,0 +1,78 @@
+"""The package already in the output directory, as a re-import reads it: a file it cannot read as
+the importer wrote it is refused (nothing written), and one it can is read cell for cell (empty and
+quoted cells, repeated header names, extra columns, a byte order mark)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from syria_conflict_events.cli import main
+
+FIXTURE = Path(__file__).parent / "fixtures" / "ucdp_ged_small.csv"
+
+
+def _import(capsys, out: Path) -> tuple[int, str]:
+    code = main(["import", "ucdp-ged", str(FIXTURE), "--out", str(out)])
+    return code, capsys.readouterr().err
+
+
+def _snapshot(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def imported(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("first") / "pkg"
+    assert main(["import", "ucdp-ged", str(FIXTURE), "--out", str(out)]) == 0
+    return out
+
+
+@pytest.fixture
+def pkg(imported, tmp_path) -> Path:
+    return Path(shutil.copytree(imported, tmp_path / "pkg"))
+
+
+def _lines(path: Path) -> list[bytes]:
+    return path.read_bytes().splitlines(keepends=True)
+
+
+@pytest.mark.parametrize(("table", "damage", "message"), [
+    ("events", lambda ls: [*ls[:2], ls[2].rsplit(b",", 1)[0] + b"\n", *ls[3:]], "malformed rows"),
+    ("events", lambda ls: [*ls[:2], ls[2].rstrip(b"\n") + b",extra\n", *ls[3:]], "malformed rows"),
+    ("places", lambda ls: [*ls[:-1], ls[-1].rstrip(b"\n") + b',"unclosed\n'], "malformed rows"),
+    ("claims", lambda ls: [*ls[:1], ls[1].rsplit(b",", 2)[0] + b"\n", *ls[2:]], "malformed rows"),
+    ("event_actors", lambda ls: [*ls[:1], b"x\n", *ls[1:]], "malformed rows"),
+    ("events", lambda ls: [], "the file is empty (no header row)"),
+    ("actors", lambda ls: [ls[0].replace(b"actor_id", b"actor"), *ls[1:]], "missing column(s) actor_id"),
+])
+def test_an_unreadable_existing_file_is_refused_and_nothing_written(pkg, capsys, table, damage, message):
+    path = pkg / "data" / f"{table}.csv"
+    path.write_bytes(b"".join(damage(_lines(path))))
+    before = _snapshot(pkg)
+    code, err = _import(capsys, pkg)
+    assert code == 2 and message in err and f"{table}.csv" in err and "Traceback" not in err, err
+    assert _snapshot(pkg) == before
+
+
+def test_a_re_import_reads_the_cells_as_written(pkg, capsys, imported):
+    """Quoted, empty and BOM-marked cells read as their text; a column the declaration lacks is
+    dropped and the file rewritten to the same bytes as a clean re-import's."""
+    places = pkg / "data" / "places.csv"
+    lines = _lines(places)
+    places.write_bytes(b"\xef\xbb\xbf" + lines[0].rstrip(b"\n") + b",note\n"
+                       + b"".join(line.rstrip(b"\n") + b',"a, ""b"""\n' for line in lines[1:]))
+    code, err = _import(capsys, pkg)
+    assert code == 0, err
+    assert _snapshot(pkg) == _snapshot(imported)
+
+
+def test_an_idempotent_re_import_writes_nothing_and_changes_nothing(pkg, capsys, imported):
+    before = {p: p.stat().st_mtime_ns for p in pkg.rglob("*") if p.is_file()}
+    assert main(["import", "ucdp-ged", str(FIXTURE), "--out", str(pkg)]) == 0
+    out = capsys.readouterr().out
+    assert "0 added, 0 changed, 0 retired" in out and "0 file(s) written" in out
+    assert {p: p.stat().st_mtime_ns for p in pkg.rglob("*") if p.is_file()} == before
+    assert _snapshot(pkg) == _snapshot(imported)
