@@ -5,13 +5,14 @@ that ``sce --help`` is instant."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import os
 import pkgutil
 import sys
 import threading
 from collections.abc import Sequence
-from typing import NoReturn
+from typing import NoReturn, TextIO
 
 from . import commands
 from .exceptions import CommandError
@@ -62,11 +63,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
 
 
-def _flush(stream: object) -> None:
-    try:
-        stream.flush()  # type: ignore[attr-defined]
-    except (OSError, ValueError):  # a closed pipe or stream: nothing more can reach the reader
-        pass
+def _flush(stream: TextIO) -> None:
+    # a closed pipe or stream: nothing more can reach the reader
+    with contextlib.suppress(OSError, ValueError):
+        stream.flush()
 
 
 def run(argv: Sequence[str] | None = None) -> NoReturn:
