@@ -319,7 +319,8 @@ def test_import_loads_no_heavy_library(tmp_path):
 
     code = ("import sys\nfrom syria_conflict_events.cli import main\n"
             f"assert main(['import', 'ucdp-ged', {str(FIXTURE)!r}, '--out', {str(tmp_path / 'pkg')!r}]) == 0\n"
-            "print('loaded:', *(m for m in ('frictionless', 'pandera', 'jsonschema') if m in sys.modules))")
+            "print('loaded:', *(m for m in ('frictionless', 'pandera', 'jsonschema') if m in sys.modules))\n"
+            "import os; sys.stdout.flush(); os._exit(0)")  # as cli.run leaves: native pools can abort finalisation
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.splitlines()[-1] == "loaded:", done.stdout

@@ -32,11 +32,12 @@ EVENTS = load_declaration().tables["events"]
 
 # Runs one `sce` command and reports the process's own peak memory (ru_maxrss is in KiB on Linux).
 _MEASURE = """
-import resource, sys
+import os, resource, sys
 from syria_conflict_events.cli import main
 code = main(sys.argv[1:])
 print(f"MAXRSS_KIB {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}", file=sys.stderr)
-sys.exit(code)
+sys.stdout.flush(); sys.stderr.flush()
+os._exit(code)  # as the sce entry point leaves (cli.run): no finalisation for native pools to abort
 """
 
 
