@@ -61,3 +61,47 @@ def test_a_batch_with_a_line_break_in_a_cell_is_written_as_the_canonical_writer_
     rows[1][1] = "two\nlines"
     assert write_if_changed(tmp_path / "t.csv", TABLE, [_batch(rows)])
     assert (tmp_path / "t.csv").read_bytes() == _expected(rows)
+
+
+# --- write_lines_if_changed: each row's line made by DuckDB (line_sql), checked and written ---
+
+def _lines_via_duckdb(rows: list[list[str]]) -> list[pa.RecordBatch]:
+    import duckdb
+
+    from syria_conflict_events.importers.csv_stream import line_sql
+
+    names = TABLE.field_names
+    data = pa.table({n: [r[i] for r in rows] for i, n in enumerate(names)})  # noqa: F841 (read by DuckDB)
+    con = duckdb.connect()
+    line = line_sql([f'"{n}"' for n in names])
+    return con.sql(f"SELECT {line} AS line FROM data").to_arrow_table().to_batches(max_chunksize=7)
+
+
+def test_duckdb_lines_are_csv_writers_bytes(tmp_path):
+    from syria_conflict_events.importers.csv_stream import write_lines_if_changed
+
+    rows = _rows(25)
+    assert write_lines_if_changed(tmp_path / "t.csv", TABLE, _lines_via_duckdb(rows))
+    assert (tmp_path / "t.csv").read_bytes() == _expected(rows)
+    assert not write_lines_if_changed(tmp_path / "t.csv", TABLE, _lines_via_duckdb(rows))  # same bytes: kept
+
+
+@pytest.mark.parametrize("bad", ["line\nbreak", "carriage\rreturn", "nul\x00byte", "\n"])
+def test_duckdb_lines_with_a_line_break_or_nul_in_a_cell_are_refused_and_the_file_kept(tmp_path, bad):
+    from syria_conflict_events.importers.csv_stream import Unwritable, write_lines_if_changed
+
+    target = tmp_path / "t.csv"
+    target.write_bytes(b"old bytes\n")
+    rows = _rows(12)
+    rows[9][2] = bad  # in the second batch of seven
+    with pytest.raises(Unwritable):
+        write_lines_if_changed(target, TABLE, _lines_via_duckdb(rows))
+    assert target.read_bytes() == b"old bytes\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["t.csv"]  # no temporary file left
+
+
+def test_the_import_staging_draws_no_progress_bar():
+    from syria_conflict_events.importers.staging import Staging
+
+    with Staging(["notes"]) as st:
+        assert st.con.execute("SELECT current_setting('enable_progress_bar')").fetchone()[0] is False

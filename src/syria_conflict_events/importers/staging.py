@@ -48,6 +48,8 @@ def _connect(directory: Path) -> Any:
     con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
     con.execute(f"SET temp_directory = '{directory / 'spill'}'")
     con.execute("SET preserve_insertion_order = false")
+    # DuckDB draws a progress bar on stdout for a query that runs over 2 s: not in sce's output.
+    con.execute("SET enable_progress_bar = false")
     return con
 
 

@@ -8,7 +8,7 @@ from typing import Any
 from ...declaration import Declaration
 from ..common import ImporterError
 from ..staging import Staging
-from .sql import ID_NUMBER, quote
+from .sql import ID_NUMBER, numbered_id, quote
 
 
 def resolve_duplicates(st: Staging, *, column: str, label: str, path: str) -> None:
@@ -53,8 +53,8 @@ def event_ids(con: Any, scheme: str, importer: str) -> None:
         LEFT JOIN retired_events r ON r.retired_id = o.event_id""")
     con.execute(f"""
         CREATE TABLE ev AS
-        SELECT ord, line, ext, coalesce(kept, printf('SCE-%06d', {int(next_event) - 1}::HUGEINT
-               + row_number() OVER (PARTITION BY kept IS NULL ORDER BY ord))) AS event_id, kept IS NULL AS added
+        SELECT ord, line, ext, coalesce(kept, {numbered_id("SCE", int(next_event) - 1,
+               "row_number() OVER (PARTITION BY kept IS NULL ORDER BY ord)")}) AS event_id, kept IS NULL AS added
         FROM ordered""")
 
 
