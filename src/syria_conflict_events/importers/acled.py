@@ -14,7 +14,7 @@ docs/importers.md):
 
 Each event gets a claim by ACLED (the compiler) carrying its fatality count, and one claim per
 publisher ACLED lists in ``source``, recorded in the ACLED export as their source (ACLED names
-publishers, not documents).
+publishers, not documents). A publisher named as ACLED itself is the compiler: its claim is ACLED's.
 """
 
 from __future__ import annotations
@@ -206,7 +206,9 @@ class AcledRows:
         count = "" if fatalities is None else str(fatalities)
         claims = [ClaimSpec(source, ACLED_ACTOR, f"ACLED codes the event with {count or 'no'} reported fatalities.",
                             count)]
-        for publisher in sorted({clean(p) for p in row.get("source", "").split(";")} - {""}):
+        # ACLED listing itself by its name is the compiler (actors are one per name): its claim in this
+        # source is the one above, and a second claim by the same actor would repeat its id.
+        for publisher in sorted({clean(p) for p in row.get("source", "").split(";")} - {"", ACLED_NAME}):
             claimant = ActorSpec(("name", publisher), publisher, "media",
                                  notes="Publisher ACLED lists as a source; actor type assumed by the importer.")
             claims.append(ClaimSpec(source, claimant, f"Reported by {publisher}, as ACLED records."))

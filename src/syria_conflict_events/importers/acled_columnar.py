@@ -14,6 +14,7 @@ import pyarrow.compute as pc
 from ..declaration import Declaration
 from .acled import (
     ACLED_ACTOR,
+    ACLED_NAME,
     REQUIRED,
     AcledRows,
     ActorSpec,
@@ -202,11 +203,12 @@ class _BatchMapper:
         st.append("claims_in", [lines, count.cast(pa.int32()), pa.repeat(pa.scalar(self.acled_source, pa.int32()), n),
                                 pa.repeat(pa.scalar(self.acled_actor, pa.int32()), n), texts, m["fatalities"],
                                 pa.repeat(pa.scalar("asserts"), n), empty, empty])
-        # Publishers: the cell split at ";", cleaned, each once per event, in code point order.
+        # Publishers: the cell split at ";", cleaned, each once per event, in code point order; ACLED
+        # itself by name is the compiler, whose claim is above (as AcledRows.map).
         parts = pc.split_pattern(cols["source"], ";")
         token_row = pc.list_parent_indices(parts)
         names = mapped([pc.list_flatten(parts)], clean, pa.string(), self._cache("name"))
-        named = pc.not_equal(names, "")
+        named = pc.and_(pc.not_equal(names, ""), pc.not_equal(names, ACLED_NAME))
         table = pa.table({"r": pc.filter(token_row, named), "p": pc.filter(names, named)}).sort_by(
             [("r", "ascending"), ("p", "ascending")])
         if table.num_rows:
