@@ -66,7 +66,7 @@ def _event_select(decl: Declaration) -> str:
 
 
 def events_out(con: Any, decl: Declaration) -> None:
-    """Table ``events_out``: the new events' rows, with their verification."""
+    """View ``events_out``: the new events' rows, with their verification."""
     # The verification rule (common.verification) over each event's claims.
     con.execute("""
         CREATE TABLE verified AS
@@ -75,7 +75,8 @@ def events_out(con: Any, decl: Declaration) -> None:
                             WHEN count(DISTINCT s.origin) = 1 THEN 'single_source'
                             ELSE 'background_only' END AS verification
         FROM claims_in c JOIN source_ids s USING (source) GROUP BY c.line""")
-    con.execute(f"CREATE TABLE events_out AS SELECT {_event_select(decl)}, ev.ord AS o "
+    # A view: its rows are made once, as they are written (a table cost a copy of every event).
+    con.execute(f"CREATE VIEW events_out AS SELECT {_event_select(decl)}, ev.ord AS o "
                 "FROM ev JOIN events_in e USING (line) JOIN place_ids p USING (place) "
                 "LEFT JOIN verified v USING (line)")
 
@@ -84,7 +85,7 @@ def compare_events(con: Any, decl: Declaration, *, file_changed: bool) -> None:
     """Table ``compared``: the changed columns of each event the package held ("" if none). When
     events.csv kept its bytes every event is one the package held, unchanged: no comparison."""
     if not file_changed:
-        con.execute("CREATE TABLE compared AS SELECT event_id, '' AS changed, o FROM events_out")
+        con.execute("CREATE TABLE compared AS SELECT event_id, '' AS changed, ord AS o FROM ev")
         return
     names = decl.tables["events"].field_names
     old = "(SELECT * FROM old_events QUALIFY row_number() OVER (PARTITION BY event_id ORDER BY _row DESC) = 1)"
