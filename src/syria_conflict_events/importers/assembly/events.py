@@ -23,7 +23,6 @@ def resolve_duplicates(st: Staging, *, column: str, label: str, path: str) -> No
         "INSERT INTO problems SELECT r.line, 0, false, ? || r.line || ? || r.ext || ' already on line ' || f.line "
         "FROM (SELECT line, ext FROM events_in UNION ALL SELECT line, ext FROM rejected) r "
         "JOIN first_line f ON f.ext = r.ext AND f.line < r.line", [prefix, reason])
-    con.execute("DELETE FROM events_in WHERE line NOT IN (SELECT line FROM first_line)")
     con.execute("DELETE FROM problems WHERE warning AND seq > 0 AND line NOT IN (SELECT line FROM first_line)")
 
 
@@ -49,7 +48,7 @@ def event_ids(con: Any, scheme: str, importer: str) -> None:
                row_number() OVER (ORDER BY NOT {digits},
                                   CASE WHEN {digits} THEN length(ltrim(e.ext, '0')) ELSE 0 END,
                                   CASE WHEN {digits} THEN ltrim(e.ext, '0') ELSE '' END, e.ext, e.line) AS ord
-        FROM events_in e LEFT JOIN event_of o ON o.value = e.ext
+        FROM events_in e SEMI JOIN first_line f USING (line) LEFT JOIN event_of o ON o.value = e.ext
         LEFT JOIN retired_events r ON r.retired_id = o.event_id""")
     con.execute(f"""
         CREATE TABLE ev AS
