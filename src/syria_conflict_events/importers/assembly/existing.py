@@ -16,7 +16,9 @@ from ..common import ImporterError
 from .sql import quote
 
 # Tables the import writes anew, whose old rows matter only for these columns (the others are
-# read as "": every row is still parsed, so a malformed file is refused as before).
+# read as "": every row is still parsed, so a row with the wrong number of cells or an open quote
+# is refused as before; bytes that are not UTF-8 are refused in the columns read, and in the others
+# are replaced with the import's own text, as the whole file is written anew).
 _OLD_COLUMNS_USED = {"claims": ("claim_id", "event_id", "source_id", "claimant_actor_id"), "event_actors": ()}
 
 
@@ -64,17 +66,22 @@ def _read(con: Any, path: Path, table: Table, header: list[str], name: str) -> N
     # Strict: a row with too few or too many cells, an unclosed quote or bytes that are not UTF-8
     # is an error, as Arrow's reader made it.
     raw = "old_raw_" + table.name
+    kept = [position[f] for f in table.field_names if f in position and f in used]
+    # Only the columns used are kept (every cell is still parsed: a malformed file is refused);
+    # the file's order kept as the insertion order, so rowid is the row's place in the file.
+    con.execute("SET preserve_insertion_order = true")
     try:
         con.execute(f"""
-            CREATE TABLE {quote(raw)} AS SELECT * FROM read_csv(?, columns = {spec}, header = false, skip = 1,
-                auto_detect = false, delim = ',', quote = '"', escape = '"', allow_quoted_nulls = false,
-                strict_mode = true, null_padding = false, ignore_errors = false)""",
+            CREATE TABLE {quote(raw)} AS SELECT {", ".join(kept) or "NULL AS none"} FROM read_csv(?, columns = {spec},
+                header = false, skip = 1, auto_detect = false, delim = ',', quote = '"', escape = '"',
+                allow_quoted_nulls = false, strict_mode = true, null_padding = false, ignore_errors = false)""",
                     [str(path)])
     except duckdb.Error as exc:
         raise ImporterError(f"{path}: malformed rows; the output directory is not an importer's package "
                             f"({str(exc).splitlines()[0]})") from None
+    finally:
+        con.execute("SET preserve_insertion_order = false")
     cells = ", ".join(f"coalesce({position[f]}, '') AS {quote(f)}" if f in position and f in used
                       else f"'' AS {quote(f)}" for f in table.field_names)
-    # rowid is the file's order: DuckDB keeps the insertion order of a read
     con.execute(f"CREATE TABLE {name} AS SELECT rowid AS _row, {cells} FROM {quote(raw)}")
     con.execute(f"DROP TABLE {quote(raw)}")
