@@ -19,6 +19,7 @@ import pytest
 
 from syria_conflict_events.cli import main
 from syria_conflict_events.importers import acled
+from syria_conflict_events.importers.common import ACTOR_KEY_SCHEMES
 from syria_conflict_events.importers.ucdp import rows as ucdp_rows
 from syria_conflict_events.validation import render, validate_package
 
@@ -206,3 +207,13 @@ def test_ucdp_publisher_named_as_a_side_keeps_its_own_actor(tmp_path, capsys, mo
     _reimport_changes_nothing("ucdp-ged", source, out, capsys)
     _check_actors(out, scheme="ucdp_actor", name=name, publisher=publisher, actor=actor, event=event,
                   event_scheme="ucdp_ged")
+
+
+@pytest.mark.parametrize(("kind", "fixture"), [("acled", "acled_small.csv"), ("ucdp-ged", "ucdp_ged_small.csv")])
+def test_every_scheme_an_importer_keys_actors_by_is_known_to_the_re_import(tmp_path, capsys, kind, fixture):
+    """The re-import tells actors made for a scheme's key by common.ACTOR_KEY_SCHEMES: a scheme an
+    importer writes for actors and the set lacked would let a publisher's name take such an actor."""
+    out = tmp_path / "pkg"
+    assert main(["import", kind, str(FIXTURES / fixture), "--out", str(out)]) == 0
+    schemes = {r["scheme"] for r in _rows(out / "data" / "external_ids.csv") if r["table_name"] == "actors"}
+    assert schemes and schemes <= ACTOR_KEY_SCHEMES
