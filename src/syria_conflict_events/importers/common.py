@@ -302,9 +302,13 @@ class PlaceSpec:
         return (self.country_iso3, self.admin1, self.place_type, self.name, self.latitude, self.longitude)
 
 
+# The external-id schemes an importer keys actors by (ActorSpec.key), and stores in external_ids.
+ACTOR_KEY_SCHEMES = frozenset({"acled_actor", "ucdp_actor"})
+
+
 @dataclass(frozen=True)
 class ActorSpec:
-    key: tuple[str, str]  # (external scheme, value) or ("name", name)
+    key: tuple[str, str]  # (a scheme of ACTOR_KEY_SCHEMES, value) or ("name", name)
     name: str
     actor_type: str
     country_iso3: str = ""

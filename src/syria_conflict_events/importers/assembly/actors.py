@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..common import ActorSpec, slugify, unique_slug
+from ..common import ACTOR_KEY_SCHEMES, ActorSpec, slugify, unique_slug
 from .sql import POS_SCALE, insert_columns, numbered, old_columns, old_rows, rows_table, uses_of
 
 
@@ -13,12 +13,19 @@ def actor_rows(con: Any, specs: list[ActorSpec]) -> tuple[list[str], set[tuple[s
     """The actor id of each actor spec and the actors' external ids; table ``actors_out``."""
     rows: dict[str, dict[str, str]] = {}
     by_key: dict[tuple[str, str], str] = {}
+    keyed: set[str] = set()  # actors made for a scheme's key (their external id says which)
     for r in old_rows(con, "external_ids"):
         if r["table_name"] == "actors":
             by_key[(r["scheme"], r["value"])] = r["entity_id"]
+            if r["scheme"] in ACTOR_KEY_SCHEMES:
+                keyed.add(r["entity_id"])
     old = old_rows(con, "actors")
     for r in old:
-        by_key.setdefault(("name", r["name"]), r["actor_id"])
+        # A ("name", ...) key (a publisher, a compiler) finds the actor it made, never one made for a
+        # scheme's key that shares its name: a publisher named as an event's actor has an actor of
+        # its own in the first import, and keeps it in a re-import.
+        if r["actor_id"] not in keyed:
+            by_key.setdefault(("name", r["name"]), r["actor_id"])
         rows[r["actor_id"]] = r
     taken = set(rows)
     spans = uses_of(con, f"SELECT actor AS spec, ord * {POS_SCALE} + pos AS o FROM actors_in JOIN ev USING (line) "
