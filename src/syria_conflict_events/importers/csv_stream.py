@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import BinaryIO
 
@@ -101,14 +101,16 @@ class _ChangedFile:
                 self.new.write(chunk)
                 left -= len(chunk)
 
-    def finish(self) -> bool:
+    def finish(self, before_replace: Callable[[], None] | None = None) -> bool:
         """Replace the file when its bytes changed (in one step: a crash leaves the old or the new
-        file); True when it did."""
+        file), calling ``before_replace`` first (the old file is still there); True when it did."""
         if self.new is None:
             if self.old is not None and not self.old.read(1):
                 return False  # the same bytes
             self._start()  # no old file, or the old one was longer
         assert self.new is not None and self.tmp is not None
+        if before_replace is not None:
+            before_replace()
         self.new.flush()
         os.fsync(self.new.fileno())
         self.new.close()
@@ -140,7 +142,8 @@ def line_sql(columns: list[str]) -> str:
     return f"concat_ws(',', {', '.join(cells)}) || chr(10)"
 
 
-def write_lines_if_changed(path: Path, table: Table, batches: Iterable[pa.RecordBatch]) -> bool:
+def write_lines_if_changed(path: Path, table: Table, batches: Iterable[pa.RecordBatch],
+                           before_replace: Callable[[], None] | None = None) -> bool:
     """As :func:`write_if_changed`, from batches of one column: each row's canonical line
     (:func:`line_sql`). Raises Unwritable (nothing replaced) when a cell holds a line break, a
     carriage return or a NUL."""
@@ -160,12 +163,13 @@ def write_lines_if_changed(path: Path, table: Table, batches: Iterable[pa.Record
             if text.count(b"\n") != len(lines) or b"\r" in text or b"\x00" in text:
                 raise Unwritable(str(path))
             sink.write(text)
-        return sink.finish()
+        return sink.finish(before_replace)
     finally:
         sink.close()
 
 
-def write_if_changed(path: Path, table: Table, batches: Iterable[pa.RecordBatch]) -> bool:
+def write_if_changed(path: Path, table: Table, batches: Iterable[pa.RecordBatch],
+                     before_replace: Callable[[], None] | None = None) -> bool:
     """Write the canonical file of ``batches`` (already in canonical order) to ``path``, replacing
     it only when its bytes change; True when it was (re)written. Streamed: compared with the old
     file as the lines are made, never held in memory."""
@@ -175,6 +179,6 @@ def write_if_changed(path: Path, table: Table, batches: Iterable[pa.RecordBatch]
         sink.write(header_bytes(table))
         for batch in batches:
             sink.write(batch_bytes(batch, table))
-        return sink.finish()
+        return sink.finish(before_replace)
     finally:
         sink.close()

@@ -34,7 +34,7 @@ from ..staging import Staging
 from .actors import actor_rows, store_actor_ids
 from .claims import claim_rows
 from .events import compare_events, event_ids, events_out, resolve_duplicates
-from .existing import load_existing
+from .existing import load_existing, reload_events
 from .output import output_queries, write_package
 from .places import place_rows, store_place_ids
 from .retired import retire_events
@@ -73,9 +73,10 @@ def assemble_and_write(st: Staging, decl: Declaration, out: Path, *, event_schem
         "(SELECT count(*) FROM new_retired)").fetchone())
     events_out(con, decl)
     queries = output_queries(con, decl, event_scheme, scheme_version, actor_external)
-    outcome.written = write_package(con, decl, out, queries)
-    # Compared after the write: the old rows are in DuckDB, and an events.csv whose bytes did not
-    # change (the idempotent re-import) needs no comparison of every event.
+    # The old events' columns are read only when events.csv is about to change: an events.csv
+    # whose bytes did not change (the idempotent re-import) needs no comparison of every event.
+    outcome.written = write_package(con, decl, out, queries,
+                                    {"events": lambda: reload_events(con, out, decl)})
     compare_events(con, decl, file_changed=decl.tables["events"].path in outcome.written)
     outcome.changed, outcome.unchanged = (int(v) for v in con.execute(
         "SELECT count(*) FILTER (WHERE changed <> ''), count(*) FILTER (WHERE changed = '') FROM compared"

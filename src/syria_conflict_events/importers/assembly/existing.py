@@ -1,4 +1,4 @@
-"""The package already in the output directory, read into DuckDB tables ``old_<name>``.
+"""The package already in the output directory, read into DuckDB as ``old_<name>`` (a view of the file's rows).
 
 DuckDB parses the files itself (every cell as text, on both cores): reading them with Arrow and
 inserting the batches cost a re-import ≈ 0.45 s CPU more at 83k events than DuckDB's own reader
@@ -12,18 +12,18 @@ from pathlib import Path
 from typing import Any
 
 from ...declaration import Declaration, Table
-from ..common import ImporterError
+from ..common import ImporterError, _check_utf8
 from .sql import quote
 
-# Tables the import writes anew, whose old rows matter only for these columns (the others are
-# read as "": every row is still parsed, so a row with the wrong number of cells or an open quote
-# is refused as before; bytes that are not UTF-8 are refused in the columns read, and in the others
-# are replaced with the import's own text, as the whole file is written anew).
-_OLD_COLUMNS_USED = {"claims": ("claim_id", "event_id", "source_id", "claimant_actor_id"), "event_actors": ()}
+# Tables whose old rows matter only for these columns (the others are read as ""). Every row is
+# still parsed and the whole file checked as UTF-8, so a malformed file is refused as before.
+# events: its other columns are read only when events.csv changes (:func:`reload_events`).
+_OLD_COLUMNS_USED = {"claims": ("claim_id", "event_id", "source_id", "claimant_actor_id"), "event_actors": (),
+                     "events": ("event_id",)}
 
 
 def load_existing(con: Any, out: Path, decl: Declaration) -> None:
-    """Each table of ``out`` (empty when absent) as DuckDB table ``old_<name>``: every declared
+    """Each table of ``out`` (empty when absent) as DuckDB ``old_<name>``: every declared
     column as text ("" for an empty cell, a missing column, or one the import does not use), plus
     ``_row``, its file order."""
     for table in decl.tables.values():
@@ -34,7 +34,27 @@ def load_existing(con: Any, out: Path, decl: Declaration) -> None:
             con.execute(f"CREATE TABLE {name} (_row BIGINT, {columns})")
             continue
         header = _header(path, table)
-        _read(con, path, table, header, name)
+        used = _OLD_COLUMNS_USED.get(table.name, table.field_names)
+        if len(used) < len(table.field_names):
+            _check_text(path)  # the columns DuckDB does not read, it does not check
+        _read(con, path, table, header, name, used)
+
+
+def reload_events(con: Any, out: Path, decl: Declaration) -> None:
+    """Table ``old_events`` with every column: called when events.csv is about to be replaced, to
+    compare the old rows with the new (the file was checked when first read)."""
+    table = decl.tables["events"]
+    path = out / table.path
+    if path.is_file():
+        _read(con, path, table, _header(path, table), "old_events", table.field_names)
+
+
+def _check_text(path: Path) -> None:
+    try:
+        _check_utf8(path)
+    except ImporterError as exc:
+        raise ImporterError(f"{path}: malformed rows; the output directory is not an importer's package ({exc})"
+                            ) from None
 
 
 def _header(path: Path, table: Table) -> list[str]:
@@ -56,12 +76,12 @@ def _header(path: Path, table: Table) -> list[str]:
     return header
 
 
-def _read(con: Any, path: Path, table: Table, header: list[str], name: str) -> None:
+def _read(con: Any, path: Path, table: Table, header: list[str], name: str, used: tuple[str, ...] | list[str]
+          ) -> None:
     import duckdb
 
     names = [f"c{i}" for i in range(len(header))]  # the header may repeat a name
     position = {h: f"c{i}" for i, h in enumerate(header)}  # the last column of a name, as a dict row has
-    used = _OLD_COLUMNS_USED.get(table.name, table.field_names)
     spec = "{" + ", ".join(f"'{n}': 'VARCHAR'" for n in names) + "}"
     # Strict: a row with too few or too many cells, an unclosed quote or bytes that are not UTF-8
     # is an error, as Arrow's reader made it.
@@ -72,8 +92,9 @@ def _read(con: Any, path: Path, table: Table, header: list[str], name: str) -> N
     con.execute("SET preserve_insertion_order = true")
     try:
         con.execute(f"""
-            CREATE TABLE {quote(raw)} AS SELECT {", ".join(kept) or "NULL AS none"} FROM read_csv(?, columns = {spec},
-                header = false, skip = 1, auto_detect = false, delim = ',', quote = '"', escape = '"',
+            CREATE OR REPLACE TABLE {quote(raw)} AS SELECT {", ".join(kept) or "NULL AS none"}
+            FROM read_csv(?, columns = {spec}, header = false, skip = 1, auto_detect = false, delim = ',',
+                quote = '"', escape = '"',
                 allow_quoted_nulls = false, strict_mode = true, null_padding = false, ignore_errors = false)""",
                     [str(path)])
     except duckdb.Error as exc:
@@ -83,5 +104,5 @@ def _read(con: Any, path: Path, table: Table, header: list[str], name: str) -> N
         con.execute("SET preserve_insertion_order = false")
     cells = ", ".join(f"coalesce({position[f]}, '') AS {quote(f)}" if f in position and f in used
                       else f"'' AS {quote(f)}" for f in table.field_names)
-    con.execute(f"CREATE TABLE {name} AS SELECT rowid AS _row, {cells} FROM {quote(raw)}")
-    con.execute(f"DROP TABLE {quote(raw)}")
+    # A view: a copy of the rows cost as much as reading the file.
+    con.execute(f"CREATE OR REPLACE VIEW {name} AS SELECT rowid AS _row, {cells} FROM {quote(raw)}")

@@ -3,6 +3,7 @@ with datapackage.json and the Table Schemas; only files whose bytes change are r
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -55,8 +56,11 @@ def _generated(decl: Declaration) -> dict[str, bytes]:
             if rel == "datapackage.json" or rel.startswith(f"{TABLE_SCHEMA_DIR}/")}
 
 
-def write_package(con: Any, decl: Declaration, out: Path, queries: dict[str, str]) -> list[str]:
-    """Write every file whose bytes change; the relative paths written, in the old order."""
+def write_package(con: Any, decl: Declaration, out: Path, queries: dict[str, str],
+                  before_replace: dict[str, Callable[[], None]] | None = None) -> list[str]:
+    """Write every file whose bytes change; the relative paths written, in the old order.
+    ``before_replace``: per table, called before its file is replaced (the old one still there)."""
+    before_replace = before_replace or {}
     out.mkdir(parents=True, exist_ok=True)
     (out / "data").mkdir(exist_ok=True)
     written = []
@@ -76,11 +80,12 @@ def write_package(con: Any, decl: Declaration, out: Path, queries: dict[str, str
         line = line_sql([f"coalesce({quote(n)}, '')" for n in table.field_names])
         lines = con.sql(f"SELECT {line} AS line FROM ({rows}) ORDER BY {order}").to_arrow_reader(BATCH_ROWS)
         try:  # the lines made by DuckDB, on both cores
-            changed = write_lines_if_changed(out / table.path, table, lines)
+            changed = write_lines_if_changed(out / table.path, table, lines, before_replace.get(table.name))
         except Unwritable:  # a cell with a line break: the canonical writer's proof, cell by cell
             lines.close()
             changed = write_if_changed(out / table.path, table, con.sql(
-                f"SELECT * EXCLUDE (o) FROM ({rows}) ORDER BY {order}").to_arrow_reader(BATCH_ROWS))
+                f"SELECT * EXCLUDE (o) FROM ({rows}) ORDER BY {order}").to_arrow_reader(BATCH_ROWS),
+                before_replace.get(table.name))
         if changed:
             written.append(table.path)
     return written
