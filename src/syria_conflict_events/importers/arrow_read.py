@@ -24,7 +24,10 @@ import pyarrow.csv as pacsv
 from ..text_rules import FORMULA_CHARACTERS
 from .common import _CHUNK, MAX_CELL_CHARS, MAX_INPUT_BYTES, ImporterError, _check_utf8, needs_guard
 
-BLOCK_BYTES = 2 << 20  # a batch of a few thousand rows: memory stays that of a few batches
+# A batch of ~20,000 rows: memory stays that of a few batches. Each batch costs a few hundred
+# Arrow calls whatever its size: 2 MiB batches spent ~5 s of a 2.5M-row import in call overhead;
+# at 16 MiB the peak passed 1 GiB (benchmarks/README.md).
+BLOCK_BYTES = 8 << 20
 
 
 class NotColumnar(Exception):

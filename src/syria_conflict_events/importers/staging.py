@@ -28,7 +28,7 @@ from .common import EventRecord, Problem
 # DuckDB's own memory (its buffer pool, sorts and joins spill to disk above it).
 MEMORY_LIMIT = "256MB"
 FLUSH_EVENTS = 16_384
-FLUSH_ROWS = 131_072
+FLUSH_ROWS = 65_536  # rows of a Parquet part (what waits in memory per table)
 _DUCKDB_TYPE = {pa.string(): "VARCHAR", pa.int32(): "INTEGER", pa.int64(): "BIGINT"}
 
 

@@ -56,6 +56,10 @@ class Outcome:
 
 def assemble_and_write(st: Staging, decl: Declaration, out: Path, *, event_scheme: str, scheme_version: str,
                        importer: str, report: bool) -> Outcome:
+    import pyarrow as pa
+
+    # The reading's Arrow buffers are free now: returned to the system, DuckDB's memory has room.
+    pa.default_memory_pool().release_unused()
     con = st.con
     load_existing(con, out, decl)
     outcome = Outcome()
