@@ -11,6 +11,9 @@ from typing import Any
 
 from .sql import ID_NUMBER, POS_SCALE, numbered_id
 
+# The shortcut for distinct claims (False: always the general grouping; the tests compare both).
+FAST = True
+
 
 def claim_rows(con: Any) -> None:
     """Table ``claims_numbered`` and view ``claims_out``: each claim with its id (kept, or the next
@@ -26,23 +29,60 @@ def claim_rows(con: Any) -> None:
         GROUP BY ALL""")
     next_claim = con.execute("SELECT coalesce(max(TRY_CAST(regexp_extract(claim_id, ?, 1) AS HUGEINT)), 0) + 1 "
                              "FROM old_claims", [ID_NUMBER]).fetchone()[0]
+    # Per imported event: its claims' count, first and last position, and how many claims the
+    # events before it hold (base): a claim's rank among all claims, when they are all distinct.
+    con.execute("""
+        CREATE TABLE claim_base AS
+        SELECT ev.ord, c.n, c.lo, c.hi - c.lo + 1 = c.n AS contiguous,
+               coalesce(sum(c.n) OVER (ORDER BY ev.ord ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS base
+        FROM (SELECT line, count(*) AS n, min(pos) AS lo, max(pos) AS hi FROM claims_in GROUP BY line) c
+        JOIN ev USING (line)""")
     con.execute(f"""
         CREATE TABLE claim_keys AS
         SELECT c.source, c.claimant, c.claim, c.fatalities, c.low, c.high, c.stance, ev.event_id, ev.ord,
-               ev.ord * {POS_SCALE} + c.pos AS o, s.k AS sk, a.k AS ak
-        FROM claims_in c JOIN ev USING (line) JOIN source_ids s USING (source) JOIN actor_ids a ON a.actor = c.claimant
+               ev.ord * {POS_SCALE} + c.pos AS o, s.k AS sk, a.k AS ak, b.base + c.pos - b.lo AS rank0,
+               k.claim_id AS kept
+        FROM claims_in c JOIN ev USING (line) JOIN claim_base b USING (ord) JOIN source_ids s USING (source)
+        JOIN actor_ids a ON a.actor = c.claimant
+        LEFT JOIN claim_of k ON k.ord = ev.ord AND k.sk = s.k AND k.ak = a.k
     """)
+    if FAST and _all_distinct_and_alike(con):
+        # Each claim is its own (event, source, claimant), and all keep their ids or none does:
+        # the rules give each its kept id, or the next number in the order of the rows.
+        con.execute(f"""
+            CREATE VIEW claims_numbered AS
+            SELECT * EXCLUDE (ord, sk, ak, rank0, kept),
+                   coalesce(kept, {numbered_id("CLM", int(next_claim) - 1, "rank0 + 1")}) AS claim_id, 1 AS n
+            FROM claim_keys""")
+        return _views(con)
     # A claim's number follows the order of its first rows (first_o); n: its rows.
     con.execute(f"""
         CREATE TABLE triple_ids AS
-        SELECT t.ord, t.sk, t.ak, t.n, coalesce(k.claim_id, {numbered_id("CLM", int(next_claim) - 1,
-               "row_number() OVER (PARTITION BY k.claim_id IS NULL ORDER BY t.first_o)")}) AS claim_id
-        FROM (SELECT ord, sk, ak, min(o) AS first_o, count(*) AS n FROM claim_keys GROUP BY ord, sk, ak) t
-        LEFT JOIN claim_of k USING (ord, sk, ak)""")
+        SELECT ord, sk, ak, n, coalesce(kept, {numbered_id("CLM", int(next_claim) - 1,
+               "row_number() OVER (PARTITION BY kept IS NULL ORDER BY first_o)")}) AS claim_id
+        FROM (SELECT ord, sk, ak, min(o) AS first_o, count(*) AS n, any_value(kept) AS kept
+              FROM claim_keys GROUP BY ord, sk, ak)""")
     con.execute("""
         CREATE TABLE claims_numbered AS
-        SELECT c.* EXCLUDE (ord, sk, ak), t.claim_id, t.n FROM claim_keys c JOIN triple_ids t USING (ord, sk, ak)""")
+        SELECT c.* EXCLUDE (ord, sk, ak, rank0, kept), t.claim_id, t.n
+        FROM claim_keys c JOIN triple_ids t USING (ord, sk, ak)""")
     con.execute("DROP TABLE claim_keys")
+    _views(con)
+
+
+def _all_distinct_and_alike(con: Any) -> bool:
+    """No (event, source, claimant) twice, each event's claims at consecutive positions, and
+    either every claim keeps an id or none does."""
+    distinct, contiguous, counted, kept, total = con.execute("""
+        SELECT (SELECT count(*) = 0 FROM (SELECT 1 FROM claim_keys GROUP BY ord, sk, ak HAVING count(*) > 1)),
+               (SELECT coalesce(bool_and(contiguous), true) FROM claim_base),
+               (SELECT coalesce(sum(n), 0) FROM claim_base), count(kept), count(*)
+        FROM claim_keys""").fetchone()
+    return bool(distinct and contiguous and counted == total and kept in (0, total))
+
+
+def _views(con: Any) -> None:
+    """View ``claims_out``: the rows as written (ids joined; an exact repeat of a row once)."""
     con.execute("""
         CREATE VIEW claim_text AS
         SELECT c.claim_id, c.event_id, s.source_id, a.actor_id AS claimant_actor_id, c.claim,
