@@ -25,6 +25,7 @@ package already there), :mod:`.events`, :mod:`.places`, :mod:`.actors`, :mod:`.s
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,7 +36,7 @@ from .actors import actor_rows, store_actor_ids
 from .claims import claim_rows
 from .events import compare_events, event_ids, events_out, resolve_duplicates
 from .existing import load_existing, reload_events
-from .output import output_queries, write_package
+from .output import Redo, output_queries, write_package
 from .places import place_rows, store_place_ids
 from .retired import retire_events
 from .sources import source_rows, store_source_ids
@@ -70,7 +71,11 @@ def assemble_and_write(st: Staging, decl: Declaration, out: Path, *, event_schem
     store_place_ids(con, place_of)
     store_actor_ids(con, actor_of)
     store_source_ids(con, st.sources.items)
-    claim_rows(con)
+    # A re-import numbers the claims first as a first import would: when claims.csv comes out with
+    # the bytes it had, every claim has the id it held, and the package's ids were never looked up
+    # (the idempotent re-import); else the claims are made again, keeping the package's ids.
+    try_fresh = bool(con.execute("SELECT count(*) > 0 FROM old_claims").fetchone()[0])
+    claim_rows(con, keep_ids=not try_fresh)
     retire_events(con, decl.version, importer)
     outcome.events, outcome.added, outcome.retired = (int(v) for v in con.execute(
         "SELECT (SELECT count(*) FROM ev), (SELECT count(*) FROM ev WHERE added), "
@@ -79,8 +84,12 @@ def assemble_and_write(st: Staging, decl: Declaration, out: Path, *, event_schem
     queries = output_queries(con, decl, event_scheme, scheme_version, actor_external)
     # The old events' columns are read only when events.csv is about to change: an events.csv
     # whose bytes did not change (the idempotent re-import) needs no comparison of every event.
-    outcome.written = write_package(con, decl, out, queries,
-                                    {"events": lambda: reload_events(con, out, decl)})
+    before_replace: dict[str, Callable[[], None]] = {"events": lambda: reload_events(con, out, decl)}
+    redo: dict[str, Callable[[], None]] = {}
+    if try_fresh:
+        before_replace["claims"] = _keep_claim_ids
+        redo["claims"] = lambda: claim_rows(con, keep_ids=True)
+    outcome.written = write_package(con, decl, out, queries, before_replace, redo)
     compare_events(con, decl, file_changed=decl.tables["events"].path in outcome.written)
     outcome.changed, outcome.unchanged = (int(v) for v in con.execute(
         "SELECT count(*) FILTER (WHERE changed <> ''), count(*) FILTER (WHERE changed = '') FROM compared"
@@ -88,6 +97,10 @@ def assemble_and_write(st: Staging, decl: Declaration, out: Path, *, event_schem
     if report:
         outcome.report = _change_report(con, outcome)
     return outcome
+
+
+def _keep_claim_ids() -> None:
+    raise Redo("claims.csv changes: its claims are made again, keeping the package's ids")
 
 
 def _change_report(con: Any, outcome: Outcome) -> dict[str, object]:

@@ -15,20 +15,31 @@ from .sql import ID_NUMBER, POS_SCALE, numbered_id
 FAST = True
 
 
-def claim_rows(con: Any) -> None:
+_MADE = ("claims_out", "claim_text", "claims_numbered", "triple_ids", "claim_keys", "claim_base", "claim_of")
+
+
+def claim_rows(con: Any, *, keep_ids: bool = True) -> None:
     """Table ``claims_numbered`` and view ``claims_out``: each claim with its id (kept, or the next
     after the package's). A claim is an (event, source, claimant); the same one twice in an event
-    keeps one id, and an exact repeat of a row is written once."""
+    keeps one id, and an exact repeat of a row is written once.
+
+    ``keep_ids=False``: the package's ids are not looked up and the claims are numbered from
+    CLM-000001, as a first import numbers them: a re-import tries this first, and its claims.csv
+    is right when it comes out with the bytes it had (every claim then has the id it held); when
+    not, the claims are made again with the ids kept (see :func:`assemble_and_write`). Made again
+    when called again."""
+    _drop(con)
+    old = "old_claims" if keep_ids else "(SELECT * FROM old_claims LIMIT 0)"
     # The package's claim ids, keyed by the same numbers (an id the import no longer names matches nothing).
-    con.execute("""
+    con.execute(f"""
         CREATE TABLE claim_of AS
         SELECT ev.ord, s.k AS sk, a.k AS ak, arg_max(o.claim_id, o._row) AS claim_id
-        FROM old_claims o JOIN ev USING (event_id)
+        FROM {old} o JOIN ev USING (event_id)
         JOIN (SELECT DISTINCT source_id, k FROM source_ids) s USING (source_id)
         JOIN (SELECT DISTINCT actor_id, k FROM actor_ids) a ON a.actor_id = o.claimant_actor_id
         GROUP BY ALL""")
     next_claim = con.execute("SELECT coalesce(max(TRY_CAST(regexp_extract(claim_id, ?, 1) AS HUGEINT)), 0) + 1 "
-                             "FROM old_claims", [ID_NUMBER]).fetchone()[0]
+                             f"FROM {old}", [ID_NUMBER]).fetchone()[0]
     # Per imported event: its claims' count, first and last position, and how many claims the
     # events before it hold (base): a claim's rank among all claims, when they are all distinct.
     con.execute("""
@@ -68,6 +79,13 @@ def claim_rows(con: Any) -> None:
         FROM claim_keys c JOIN triple_ids t USING (ord, sk, ak)""")
     con.execute("DROP TABLE claim_keys")
     _views(con)
+
+
+def _drop(con: Any) -> None:
+    kinds = dict(con.execute("SELECT table_name, table_type FROM information_schema.tables").fetchall())
+    for name in _MADE:
+        if name in kinds:
+            con.execute(f"DROP {'VIEW' if kinds[name] == 'VIEW' else 'TABLE'} {name}")
 
 
 def _all_distinct_and_alike(con: Any) -> bool:

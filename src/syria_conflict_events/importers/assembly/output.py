@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from ...canonical import write_atomic
-from ...declaration import Declaration
+from ...declaration import Declaration, Table
 from ...generate import generated_files
 from ...table_schema import TABLE_SCHEMA_DIR
 from ..csv_stream import Unwritable, line_sql, write_if_changed, write_lines_if_changed
@@ -56,11 +56,18 @@ def _generated(decl: Declaration) -> dict[str, bytes]:
             if rel == "datapackage.json" or rel.startswith(f"{TABLE_SCHEMA_DIR}/")}
 
 
+class Redo(Exception):
+    """Raised by a ``before_replace`` callback: the table's rows are not final; nothing replaced.
+    :func:`write_package` calls the table's ``redo`` and writes the table again."""
+
+
 def write_package(con: Any, decl: Declaration, out: Path, queries: dict[str, str],
-                  before_replace: dict[str, Callable[[], None]] | None = None) -> list[str]:
+                  before_replace: dict[str, Callable[[], None]] | None = None,
+                  redo: dict[str, Callable[[], None]] | None = None) -> list[str]:
     """Write every file whose bytes change; the relative paths written, in the old order.
-    ``before_replace``: per table, called before its file is replaced (the old one still there)."""
-    before_replace = before_replace or {}
+    ``before_replace``: per table, called before its file is replaced (the old one still there);
+    when it raises :class:`Redo`, ``redo[table]`` is called and the table written again."""
+    before_replace, redo = dict(before_replace or {}), redo or {}
     out.mkdir(parents=True, exist_ok=True)
     (out / "data").mkdir(exist_ok=True)
     written = []
@@ -72,21 +79,31 @@ def write_package(con: Any, decl: Declaration, out: Path, queries: dict[str, str
         write_atomic(path, data)
         written.append(rel)
     for table in decl.tables.values():
-        query = queries.get(table.name, f"SELECT *, _row AS o FROM {quote('old_' + table.name)}")
-        present = set(con.sql(f"SELECT * FROM ({query}) LIMIT 0").columns)
-        columns = ", ".join(quote(n) if n in present else f"'' AS {quote(n)}" for n in table.field_names)
-        order = ", ".join([*(quote(k) for k in table.primary_key), "o"])
-        rows = f"SELECT {columns}, o FROM ({query})"
-        line = line_sql([f"coalesce({quote(n)}, '')" for n in table.field_names])
-        lines = con.sql(f"SELECT {line} AS line FROM ({rows}) ORDER BY {order}").to_arrow_reader(BATCH_ROWS)
-        try:  # the lines made by DuckDB, on both cores
-            changed = write_lines_if_changed(out / table.path, table, lines, before_replace.get(table.name))
-        except Unwritable:  # a cell with a line break: the canonical writer's proof, cell by cell
-            lines.close()
-            changed = write_if_changed(out / table.path, table, con.sql(
-                f"SELECT * EXCLUDE (o) FROM ({rows}) ORDER BY {order}").to_arrow_reader(BATCH_ROWS),
-                before_replace.get(table.name))
+        try:
+            changed = _write_table(con, table, out, queries, before_replace.get(table.name))
+        except Redo:
+            redo[table.name]()
+            before_replace.pop(table.name)
+            changed = _write_table(con, table, out, queries, None)
         if changed:
             written.append(table.path)
     return written
+
+
+def _write_table(con: Any, table: Table, out: Path, queries: dict[str, str],
+                 before_replace: Callable[[], None] | None) -> bool:
+    query = queries.get(table.name, f"SELECT *, _row AS o FROM {quote('old_' + table.name)}")
+    present = set(con.sql(f"SELECT * FROM ({query}) LIMIT 0").columns)
+    columns = ", ".join(quote(n) if n in present else f"'' AS {quote(n)}" for n in table.field_names)
+    order = ", ".join([*(quote(k) for k in table.primary_key), "o"])
+    rows = f"SELECT {columns}, o FROM ({query})"
+    line = line_sql([f"coalesce({quote(n)}, '')" for n in table.field_names])
+    lines = con.sql(f"SELECT {line} AS line FROM ({rows}) ORDER BY {order}").to_arrow_reader(BATCH_ROWS)
+    try:  # the lines made by DuckDB, on both cores
+        return write_lines_if_changed(out / table.path, table, lines, before_replace)
+    except Unwritable:  # a cell with a line break: the canonical writer's proof, cell by cell
+        lines.close()
+        return write_if_changed(out / table.path, table, con.sql(
+            f"SELECT * EXCLUDE (o) FROM ({rows}) ORDER BY {order}").to_arrow_reader(BATCH_ROWS),
+            before_replace)
 
