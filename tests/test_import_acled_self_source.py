@@ -11,11 +11,11 @@ rows it sends row by row, and a file read row by row write the same package.
 from __future__ import annotations
 
 import csv
-import io
 from collections import Counter
 from pathlib import Path
 
 import pytest
+from csv_rows import write_rows
 
 from syria_conflict_events.cli import main
 from syria_conflict_events.importers import acled
@@ -43,12 +43,7 @@ def _export(path: Path, *, crlf: bool = False, odd: bool = False) -> Path:
         r["source"] = SOURCES.get(r["event_id_cnty"], r["source"])
         if odd and r["event_id_cnty"] == ODD:
             r["location"] = "Delta\u0301"  # not NFC: guard_cells composes it, row by row
-    buf = io.StringIO()
-    writer = csv.DictWriter(buf, list(rows[0]), lineterminator="\r\n" if crlf else "\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    path.write_bytes(buf.getvalue().encode("utf-8"))
-    return path
+    return write_rows(path, rows, crlf=crlf)
 
 
 def _import(source: Path, out: Path, monkeypatch) -> set[str]:

@@ -11,11 +11,11 @@ columnar path and row by row, whichever of the two was met first.
 
 from __future__ import annotations
 
-import csv
-import io
 from pathlib import Path
 
 import pytest
+from csv_rows import read_rows as _rows
+from csv_rows import write_rows as _write
 
 from syria_conflict_events.cli import main
 from syria_conflict_events.importers import acled
@@ -41,18 +41,6 @@ UCDP_CASES = {
 }
 
 
-def _rows(path: Path) -> list[dict[str, str]]:
-    with path.open(encoding="utf-8", newline="") as fh:
-        return list(csv.DictReader(fh))
-
-
-def _write(path: Path, rows: list[dict[str, str]], *, crlf: bool) -> Path:
-    buf = io.StringIO()
-    writer = csv.DictWriter(buf, list(rows[0]), lineterminator="\r\n" if crlf else "\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    path.write_bytes(buf.getvalue().encode("utf-8"))
-    return path
 
 
 def _acled_export(path: Path, case: str, *, path_kind: str = "columnar") -> Path:
