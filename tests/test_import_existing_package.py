@@ -81,3 +81,20 @@ def test_an_idempotent_re_import_writes_nothing_and_changes_nothing(pkg, capsys,
     assert {p: p.stat().st_mtime_ns for p in pkg.rglob("*") if p.is_file()} == before
     assert _snapshot(pkg) == _snapshot(imported)
 
+
+
+def test_a_malformed_file_read_late_leaves_every_file_as_it_was(pkg, capsys):
+    """claims.csv is read only when it would change; found malformed then, after places.csv's new
+    bytes were made, the import is refused and no file is replaced (they are put in place only
+    once all are made)."""
+    places = pkg / "data" / "places.csv"
+    lines = _lines(places)
+    places.write_bytes(b"".join([*lines[:-1], lines[-1].replace(b",", b",x", 1)]))  # rewritten by an import
+    claims = pkg / "data" / "claims.csv"
+    lines = _lines(claims)
+    claims.write_bytes(b"".join([*lines[:1], lines[1].rsplit(b",", 2)[0] + b"\n", *lines[2:]]))
+    before = _snapshot(pkg)
+    code, err = _import(capsys, pkg)
+    assert code == 2 and "claims.csv" in err and "malformed rows" in err, err
+    assert _snapshot(pkg) == before
+    assert not [p for p in pkg.rglob("*.tmp")]

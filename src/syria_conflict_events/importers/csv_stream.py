@@ -101,9 +101,12 @@ class _ChangedFile:
                 self.new.write(chunk)
                 left -= len(chunk)
 
-    def finish(self, before_replace: Callable[[], None] | None = None) -> bool:
+    def finish(self, before_replace: Callable[[], None] | None = None,
+               pending: list[tuple[Path, Path]] | None = None) -> bool:
         """Replace the file when its bytes changed (in one step: a crash leaves the old or the new
-        file), calling ``before_replace`` first (the old file is still there); True when it did."""
+        file), calling ``before_replace`` first (the old file is still there); True when it did.
+        With ``pending``, the (new file, path) pair is added to it instead, for the caller to
+        replace with the others (:func:`replace_all`)."""
         if self.new is None:
             if self.old is not None and not self.old.read(1):
                 return False  # the same bytes
@@ -115,7 +118,10 @@ class _ChangedFile:
         os.fsync(self.new.fileno())
         self.new.close()
         os.chmod(self.tmp, self.path.stat().st_mode & 0o777 if self.path.exists() else 0o644)
-        os.replace(self.tmp, self.path)
+        if pending is None:
+            os.replace(self.tmp, self.path)
+        else:
+            pending.append((self.tmp, self.path))
         self.tmp = None
         return True
 
@@ -127,6 +133,21 @@ class _ChangedFile:
         if self.tmp is not None:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(self.tmp)
+
+
+def replace_all(pending: list[tuple[Path, Path]]) -> None:
+    """Put each new file in its place (each in one step)."""
+    for tmp, path in pending:
+        os.replace(tmp, path)
+    pending.clear()
+
+
+def discard_all(pending: list[tuple[Path, Path]]) -> None:
+    """Remove the new files not put in place (the old ones stay)."""
+    for tmp, _ in pending:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+    pending.clear()
 
 
 class Unwritable(Exception):
@@ -143,7 +164,8 @@ def line_sql(columns: list[str]) -> str:
 
 
 def write_lines_if_changed(path: Path, table: Table, batches: Iterable[pa.RecordBatch],
-                           before_replace: Callable[[], None] | None = None) -> bool:
+                           before_replace: Callable[[], None] | None = None,
+                           pending: list[tuple[Path, Path]] | None = None) -> bool:
     """As :func:`write_if_changed`, from batches of one column: each row's canonical line
     (:func:`line_sql`). Raises Unwritable (nothing replaced) when a cell holds a line break, a
     carriage return or a NUL."""
@@ -163,13 +185,14 @@ def write_lines_if_changed(path: Path, table: Table, batches: Iterable[pa.Record
             if text.count(b"\n") != len(lines) or b"\r" in text or b"\x00" in text:
                 raise Unwritable(str(path))
             sink.write(text)
-        return sink.finish(before_replace)
+        return sink.finish(before_replace, pending)
     finally:
         sink.close()
 
 
 def write_if_changed(path: Path, table: Table, batches: Iterable[pa.RecordBatch],
-                     before_replace: Callable[[], None] | None = None) -> bool:
+                     before_replace: Callable[[], None] | None = None,
+                     pending: list[tuple[Path, Path]] | None = None) -> bool:
     """Write the canonical file of ``batches`` (already in canonical order) to ``path``, replacing
     it only when its bytes change; True when it was (re)written. Streamed: compared with the old
     file as the lines are made, never held in memory."""
@@ -179,6 +202,6 @@ def write_if_changed(path: Path, table: Table, batches: Iterable[pa.RecordBatch]
         sink.write(header_bytes(table))
         for batch in batches:
             sink.write(batch_bytes(batch, table))
-        return sink.finish(before_replace)
+        return sink.finish(before_replace, pending)
     finally:
         sink.close()

@@ -35,7 +35,7 @@ from ..staging import Staging
 from .actors import actor_rows, store_actor_ids
 from .claims import claim_rows
 from .events import compare_events, event_ids, events_out, resolve_duplicates
-from .existing import load_existing, reload_events
+from .existing import load_claims, load_existing, reload_events
 from .output import Redo, output_queries, write_package
 from .places import place_rows, store_place_ids
 from .retired import retire_events
@@ -72,9 +72,9 @@ def assemble_and_write(st: Staging, decl: Declaration, out: Path, *, event_schem
     store_actor_ids(con, actor_of)
     store_source_ids(con, st.sources.items)
     # A re-import numbers the claims first as a first import would: when claims.csv comes out with
-    # the bytes it had, every claim has the id it held, and the package's ids were never looked up
-    # (the idempotent re-import); else the claims are made again, keeping the package's ids.
-    try_fresh = bool(con.execute("SELECT count(*) > 0 FROM old_claims").fetchone()[0])
+    # the bytes it had, every claim has the id it held, and the old claims were never read (the
+    # idempotent re-import); else they are read and the claims made again, keeping their ids.
+    try_fresh = (out / decl.tables["claims"].path).is_file()
     claim_rows(con, keep_ids=not try_fresh)
     retire_events(con, decl.version, importer)
     outcome.events, outcome.added, outcome.retired = (int(v) for v in con.execute(
@@ -88,7 +88,7 @@ def assemble_and_write(st: Staging, decl: Declaration, out: Path, *, event_schem
     redo: dict[str, Callable[[], None]] = {}
     if try_fresh:
         before_replace["claims"] = _keep_claim_ids
-        redo["claims"] = lambda: claim_rows(con, keep_ids=True)
+        redo["claims"] = lambda: (load_claims(con, out, decl), claim_rows(con, keep_ids=True))
     outcome.written = write_package(con, decl, out, queries, before_replace, redo)
     compare_events(con, decl, file_changed=decl.tables["events"].path in outcome.written)
     outcome.changed, outcome.unchanged = (int(v) for v in con.execute(

@@ -18,6 +18,8 @@ from .sql import quote
 # Tables whose old rows matter only for these columns (the others are read as ""). Every row is
 # still parsed and the whole file checked as UTF-8, so a malformed file is refused as before.
 # events: its other columns are read only when events.csv changes (:func:`reload_events`).
+# Tables read only when needed (:func:`load_claims`).
+_READ_LATE = {"claims"}
 _OLD_COLUMNS_USED = {"claims": ("claim_id", "event_id", "source_id", "claimant_actor_id"), "event_actors": (),
                      "events": ("event_id",)}
 
@@ -29,7 +31,7 @@ def load_existing(con: Any, out: Path, decl: Declaration) -> None:
     for table in decl.tables.values():
         path = out / table.path
         name = quote("old_" + table.name)
-        if not path.is_file():
+        if not path.is_file() or table.name in _READ_LATE:
             columns = ", ".join(f"{quote(n)} VARCHAR" for n in table.field_names)
             con.execute(f"CREATE TABLE {name} (_row BIGINT, {columns})")
             continue
@@ -38,6 +40,19 @@ def load_existing(con: Any, out: Path, decl: Declaration) -> None:
         if len(used) < len(table.field_names):
             _check_text(path)  # the columns DuckDB does not read, it does not check
         _read(con, path, table, header, name, used)
+
+
+def load_claims(con: Any, out: Path, decl: Declaration) -> None:
+    """Table ``old_claims`` from claims.csv (empty until then): read only when a re-import's
+    claims.csv would change (:func:`assembly.assemble_and_write`); a malformed file is refused
+    then, before any file is replaced."""
+    table = decl.tables["claims"]
+    path = out / table.path
+    if path.is_file():
+        header = _header(path, table)
+        _check_text(path)
+        con.execute("DROP TABLE old_claims")
+        _read(con, path, table, header, "old_claims", _OLD_COLUMNS_USED["claims"])
 
 
 def reload_events(con: Any, out: Path, decl: Declaration) -> None:

@@ -11,7 +11,14 @@ from ...canonical import write_atomic
 from ...declaration import Declaration, Table
 from ...generate import generated_files
 from ...table_schema import TABLE_SCHEMA_DIR
-from ..csv_stream import Unwritable, line_sql, write_if_changed, write_lines_if_changed
+from ..csv_stream import (
+    Unwritable,
+    discard_all,
+    line_sql,
+    replace_all,
+    write_if_changed,
+    write_lines_if_changed,
+)
 from .sql import BATCH_ROWS, POS_SCALE, insert_columns, quote
 
 
@@ -70,28 +77,37 @@ def write_package(con: Any, decl: Declaration, out: Path, queries: dict[str, str
     before_replace, redo = dict(before_replace or {}), redo or {}
     out.mkdir(parents=True, exist_ok=True)
     (out / "data").mkdir(exist_ok=True)
-    written = []
+    generated = {}
     for rel, data in _generated(decl).items():
         path = out / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if path.is_file() and path.read_bytes() == data:
-            continue
-        write_atomic(path, data)
-        written.append(rel)
-    for table in decl.tables.values():
-        try:
-            changed = _write_table(con, table, out, queries, before_replace.get(table.name))
-        except Redo:
-            redo[table.name]()
-            before_replace.pop(table.name)
-            changed = _write_table(con, table, out, queries, None)
-        if changed:
-            written.append(table.path)
+        if not (path.is_file() and path.read_bytes() == data):
+            generated[rel] = data
+    written = list(generated)
+    # Every new file is put in place only once all are made: an error on the way (an old file
+    # found malformed when read late) leaves the package as it was.
+    pending: list[tuple[Path, Path]] = []
+    try:
+        for table in decl.tables.values():
+            try:
+                changed = _write_table(con, table, out, queries, before_replace.get(table.name), pending)
+            except Redo:
+                redo[table.name]()
+                before_replace.pop(table.name)
+                changed = _write_table(con, table, out, queries, None, pending)
+            if changed:
+                written.append(table.path)
+    except BaseException:
+        discard_all(pending)
+        raise
+    for rel, data in generated.items():
+        (out / rel).parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(out / rel, data)
+    replace_all(pending)
     return written
 
 
 def _write_table(con: Any, table: Table, out: Path, queries: dict[str, str],
-                 before_replace: Callable[[], None] | None) -> bool:
+                 before_replace: Callable[[], None] | None, pending: list[tuple[Path, Path]]) -> bool:
     query = queries.get(table.name, f"SELECT *, _row AS o FROM {quote('old_' + table.name)}")
     present = set(con.sql(f"SELECT * FROM ({query}) LIMIT 0").columns)
     columns = ", ".join(quote(n) if n in present else f"'' AS {quote(n)}" for n in table.field_names)
@@ -100,10 +116,10 @@ def _write_table(con: Any, table: Table, out: Path, queries: dict[str, str],
     line = line_sql([f"coalesce({quote(n)}, '')" for n in table.field_names])
     lines = con.sql(f"SELECT {line} AS line FROM ({rows}) ORDER BY {order}").to_arrow_reader(BATCH_ROWS)
     try:  # the lines made by DuckDB, on both cores
-        return write_lines_if_changed(out / table.path, table, lines, before_replace)
+        return write_lines_if_changed(out / table.path, table, lines, before_replace, pending)
     except Unwritable:  # a cell with a line break: the canonical writer's proof, cell by cell
         lines.close()
         return write_if_changed(out / table.path, table, con.sql(
             f"SELECT * EXCLUDE (o) FROM ({rows}) ORDER BY {order}").to_arrow_reader(BATCH_ROWS),
-            before_replace)
+            before_replace, pending)
 
