@@ -66,7 +66,7 @@ def assemble_and_write(st: Staging, decl: Declaration, out: Path, *, event_schem
     outcome = Outcome()
     event_ids(con, event_scheme, importer)
     place_of = place_rows(con, st.places.items, importer, st.sources.items)
-    actor_of, actor_external = actor_rows(con, st.actors.items)
+    actor_of, actor_external, kept_external = actor_rows(con, st.actors.items)
     source_rows(con, st.sources.items)
     store_place_ids(con, place_of)
     store_actor_ids(con, actor_of)
@@ -81,7 +81,7 @@ def assemble_and_write(st: Staging, decl: Declaration, out: Path, *, event_schem
         "SELECT (SELECT count(*) FROM ev), (SELECT count(*) FROM ev WHERE added), "
         "(SELECT count(*) FROM new_retired)").fetchone())
     events_out(con, decl)
-    queries = output_queries(con, decl, event_scheme, scheme_version, actor_external)
+    queries = output_queries(con, decl, event_scheme, scheme_version, actor_external, kept_external)
     # The old events' columns are read only when events.csv is about to change: an events.csv
     # whose bytes did not change (the idempotent re-import) needs no comparison of every event.
     before_replace: dict[str, Callable[[], None]] = {"events": lambda: reload_events(con, out, decl)}

@@ -9,14 +9,19 @@ from ..common import ACTOR_KEY_SCHEMES, ActorSpec, slugify, unique_slug
 from .sql import POS_SCALE, insert_columns, numbered, old_columns, old_rows, rows_table, uses_of
 
 
-def actor_rows(con: Any, specs: list[ActorSpec]) -> tuple[list[str], set[tuple[str, str, str]]]:
-    """The actor id of each actor spec and the actors' external ids; table ``actors_out``."""
+def actor_rows(con: Any, specs: list[ActorSpec]
+               ) -> tuple[list[str], set[tuple[str, str, str]], dict[tuple[str, str, str], str]]:
+    """The actor id of each actor spec, the external ids of the actors the import names, and
+    those of the package's actors it does not name (with their scheme version: kept as they were,
+    so a later import finds such an actor again by its key); table ``actors_out``."""
     rows: dict[str, dict[str, str]] = {}
     by_key: dict[tuple[str, str], str] = {}
     keyed: set[str] = set()  # actors made for a scheme's key (their external id says which)
+    old_external: dict[tuple[str, str, str], str] = {}
     for r in old_rows(con, "external_ids"):
         if r["table_name"] == "actors":
             by_key[(r["scheme"], r["value"])] = r["entity_id"]
+            old_external[(r["entity_id"], r["scheme"], r["value"])] = r["scheme_version"]
             if r["scheme"] in ACTOR_KEY_SCHEMES:
                 keyed.add(r["entity_id"])
     old = old_rows(con, "actors")
@@ -44,7 +49,9 @@ def actor_rows(con: Any, specs: list[ActorSpec]) -> tuple[list[str], set[tuple[s
                      "notes": spec.notes}
         external.update((aid, scheme, value) for scheme, value in spec.external_ids)
     rows_table(con, "actors_out", rows.values(), old_columns(con, "actors"))
-    return ids, external
+    named = {ids[number] for number, _, _ in spans}
+    kept = {key: version for key, version in old_external.items() if key[0] not in named and key[0] in rows}
+    return ids, external, kept
 
 
 

@@ -23,13 +23,19 @@ from .sql import BATCH_ROWS, POS_SCALE, insert_columns, quote
 
 
 def output_queries(con: Any, decl: Declaration, event_scheme: str, scheme_version: str,
-                    actor_external: set[tuple[str, str, str]]) -> dict[str, str]:
+                   actor_external: set[tuple[str, str, str]],
+                   kept_external: dict[tuple[str, str, str], str] | None = None) -> dict[str, str]:
     """The query giving each table's new rows (its declared columns, and ``o``: the order in which
-    the row-by-row assembly built them, which breaks ties between equal keys)."""
-    ae = sorted(actor_external)
-    con.execute("CREATE TABLE actor_external (entity_id VARCHAR, scheme VARCHAR, value VARCHAR, o BIGINT)")
-    insert_columns(con, "actor_external", {"entity_id": [a for a, _, _ in ae], "scheme": [s for _, s, _ in ae],
-                                    "value": [v for _, _, v in ae], "o": list(range(len(ae)))})
+    the row-by-row assembly built them, which breaks ties between equal keys). ``kept_external``:
+    external ids of actors the import does not name, kept with their scheme version."""
+    kept_external = kept_external or {}
+    ae = [(*key, scheme_version) for key in sorted(actor_external)]
+    ae += [(*key, kept_external[key]) for key in sorted(set(kept_external) - set(actor_external))]
+    con.execute("CREATE TABLE actor_external (entity_id VARCHAR, scheme VARCHAR, value VARCHAR, "
+                "scheme_version VARCHAR, o BIGINT)")
+    insert_columns(con, "actor_external", {"entity_id": [a[0] for a in ae], "scheme": [a[1] for a in ae],
+                                           "value": [a[2] for a in ae], "scheme_version": [a[3] for a in ae],
+                                           "o": list(range(len(ae)))})
     con.execute("CREATE TABLE consts (scheme VARCHAR, scheme_version VARCHAR)")
     insert_columns(con, "consts", {"scheme": [event_scheme], "scheme_version": [scheme_version]})
     last = "(SELECT coalesce(max(ord), 0) + 1 FROM ev)"
@@ -49,8 +55,8 @@ def output_queries(con: Any, decl: Declaration, event_scheme: str, scheme_versio
                     UNION ALL SELECT line, pos + 1, scheme, value FROM ext_in) x
               JOIN ev USING (line) CROSS JOIN consts c
               UNION ALL
-              SELECT 'actors', entity_id, scheme, value, (SELECT scheme_version FROM consts),
-                     {last} * {POS_SCALE} + o FROM actor_external
+              SELECT 'actors', entity_id, scheme, value, scheme_version, {last} * {POS_SCALE} + o
+              FROM actor_external
             ) GROUP BY ALL""",
         "retired_ids": "SELECT * FROM retired_out",
     }
