@@ -28,8 +28,8 @@ def _import(kind: str, source: Path, out: Path, monkeypatch, *, fast: bool) -> l
     seen: list[bool] = []
     check = claims._all_distinct_and_alike
 
-    def spy(con):
-        seen.append(check(con))
+    def spy(con, keys):
+        seen.append(check(con, keys))
         return seen[-1]
 
     monkeypatch.setattr(claims, "FAST", fast)

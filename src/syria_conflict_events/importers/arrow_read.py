@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import re
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +29,54 @@ from .common import _CHUNK, MAX_CELL_CHARS, MAX_INPUT_BYTES, ImporterError, _che
 # Arrow calls whatever its size: 2 MiB batches spent ~5 s of a 2.5M-row import in call overhead;
 # at 16 MiB the peak passed 1 GiB (benchmarks/README.md).
 BLOCK_BYTES = 8 << 20
+
+
+# Blocks Arrow may read ahead of the batches taken. Unpaced, its reader runs ~38 blocks ahead of a
+# slower consumer (≈ 300 MiB at 8 MiB blocks, the reading's memory at 2.5M rows).
+AHEAD = 3
+
+
+class _Paced:
+    """The file as Arrow's CSV reader reads it (on its own thread), at most AHEAD reads ahead of
+    the batches taken. While the consumer waits for a batch and no read is let through for 50 ms,
+    one more read is (a row longer than a block needs more reads than batches: never a deadlock)."""
+
+    def __init__(self, path: Path):
+        self._file = path.open("rb")
+        self._reads = self._taken = 0
+        self._waiting = True  # opening the reader reads the first block(s) before any batch
+        self._turn = threading.Condition()
+        self.closed = False
+
+    def read(self, size: int = -1) -> bytes:
+        with self._turn:
+            while self._reads - self._taken >= AHEAD and not self.closed:
+                taken = self._taken
+                woken = self._turn.wait(0.05 if self._waiting else None)
+                if not woken and self._waiting and taken == self._taken:
+                    break
+            self._reads += 1
+        return self._file.read(size)
+
+    def waiting(self, flag: bool) -> None:
+        """The consumer starts (True) or ends (False: a batch taken) waiting for a batch."""
+        with self._turn:
+            self._waiting = flag
+            if not flag:
+                self._taken += 1
+            self._turn.notify_all()
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return False
+
+    def close(self) -> None:
+        with self._turn:
+            self.closed = True
+            self._turn.notify_all()
+        self._file.close()
 
 
 class NotColumnar(Exception):
@@ -89,9 +138,10 @@ def text_batches(path: Path, header: list[str], lines: int, wanted: Iterable[str
     wanted = list(dict.fromkeys(wanted))
     names = [f"c{i}" for i in range(len(header))]
     column_of = {h: f"c{i}" for i, h in enumerate(header)}
+    source = _Paced(path)
     try:
         reader = pacsv.open_csv(
-            path,
+            source,
             read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, block_size=BLOCK_BYTES),
             parse_options=pacsv.ParseOptions(newlines_in_values=True),
             convert_options=pacsv.ConvertOptions(
@@ -99,10 +149,13 @@ def text_batches(path: Path, header: list[str], lines: int, wanted: Iterable[str
                 quoted_strings_can_be_null=False, check_utf8=False))
         line = 2
         while True:
+            source.waiting(True)
             try:
                 batch = reader.read_next_batch()
             except StopIteration:
                 break
+            finally:
+                source.waiting(False)
             n = batch.num_rows
             breaks = None  # line breaks inside each row's cells
             for column in batch.columns:
@@ -119,6 +172,8 @@ def text_batches(path: Path, header: list[str], lines: int, wanted: Iterable[str
             yield row_lines, {w: batch.column(column_of[w]) if w in column_of else empty for w in wanted}
     except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
         raise NotColumnar(str(exc)) from None
+    finally:
+        source.close()
     if line - 1 != lines:
         raise NotColumnar(f"{lines} lines, {line - 1} read: a blank line")
 

@@ -55,6 +55,7 @@ def event_ids(con: Any, scheme: str, importer: str) -> None:
         SELECT ord, line, ext, coalesce(kept, {numbered_id("SCE", int(next_event) - 1,
                "row_number() OVER (PARTITION BY kept IS NULL ORDER BY ord)")}) AS event_id, kept IS NULL AS added
         FROM ordered""")
+    con.execute("DROP TABLE ordered")  # its memory is DuckDB's again (a table it no longer needs spills)
 
 
 def _event_select(decl: Declaration) -> str:
