@@ -20,6 +20,7 @@ class Run:
     code: int
     cpu: float = 0.0  # user + system seconds of the child, all its threads (steadier than wall under load)
     stderr: str = ""
+    system: float = 0.0  # of cpu, the kernel's part (page faults, copies into the page cache)
 
 
 def measure(cmd: list[str], cwd: Path | None = None, timeout: float = 3600) -> Run:
@@ -40,7 +41,7 @@ def measure(cmd: list[str], cwd: Path | None = None, timeout: float = 3600) -> R
         proc.returncode = os.waitstatus_to_exitcode(status)
         err.seek(0)
         tail = err.read()[-2000:].decode("utf-8", "replace")
-    return Run(wall, usage.ru_maxrss / 1024, proc.returncode, usage.ru_utime + usage.ru_stime, tail)
+    return Run(wall, usage.ru_maxrss / 1024, proc.returncode, usage.ru_utime + usage.ru_stime, tail, usage.ru_stime)
 
 
 def fastest(runs: list[Run]) -> Run:
