@@ -1,4 +1,5 @@
-"""Arrow's allocator for the commands that move gigabytes through Arrow (`sce validate`, `sce build`).
+"""Arrow's allocator for the commands that move gigabytes through Arrow (`sce validate`, `sce build`,
+`sce import`, `sce export`, `sce diff`).
 
 pyarrow's default allocator on Linux is mimalloc. On the project's 2-core machines a 1M-event
 `sce validate` spent 3.2-4.3 s of system time with it (pages returned to the OS and faulted in

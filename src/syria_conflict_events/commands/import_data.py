@@ -56,6 +56,11 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..memory_pool import prefer_jemalloc
+
+    # As sce validate and sce build: at 2.5M ACLED rows the peak was 630-670 MiB with jemalloc,
+    # 670-710 MiB with mimalloc, in the same time (benchmarks/README.md).
+    prefer_jemalloc()
     # The import builds millions of small objects that form no reference cycles; the cyclic
     # collector would walk them again and again as they pile up (about a sixth of the time).
     enabled = gc.isenabled()

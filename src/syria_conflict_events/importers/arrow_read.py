@@ -23,7 +23,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from ..text_rules import FORMULA_CHARACTERS
-from .common import _CHUNK, MAX_CELL_CHARS, MAX_INPUT_BYTES, ImporterError, _check_utf8, needs_guard
+from .common import MAX_CELL_CHARS, MAX_INPUT_BYTES, ImporterError, Scanned, _check_utf8, needs_guard
 
 # A batch of ~20,000 rows: memory stays that of a few batches. Each batch costs a few hundred
 # Arrow calls whatever its size: 2 MiB batches spent ~5 s of a 2.5M-row import in call overhead;
@@ -89,16 +89,9 @@ class _Shape:
     plain: bool  # no carriage return, quotes in pairs
 
 
-def _shape(path: Path) -> _Shape:
-    quotes = newlines = 0
-    carriage_return, last = False, b""
-    with path.open("rb") as fh:
-        while chunk := fh.read(_CHUNK):
-            carriage_return = carriage_return or b"\r" in chunk
-            quotes += chunk.count(b'"')
-            newlines += chunk.count(b"\n")
-            last = chunk[-1:]
-    return _Shape(newlines + (1 if last not in (b"", b"\n") else 0), not carriage_return and quotes % 2 == 0)
+def _shape(seen: Scanned) -> _Shape:
+    return _Shape(seen.newlines + (1 if seen.last not in (b"", b"\n") else 0),
+                  not seen.carriage_return and seen.quotes % 2 == 0)
 
 
 def header_of(path: Path, required: Iterable[str], max_bytes: int = MAX_INPUT_BYTES
@@ -110,10 +103,10 @@ def header_of(path: Path, required: Iterable[str], max_bytes: int = MAX_INPUT_BY
         size = path.stat().st_size
         if size > max_bytes:
             raise ImporterError(f"{path}: {size:,} bytes is more than the limit of {max_bytes:,}")
-        _check_utf8(path)
+        seen = _check_utf8(path)
         with path.open("rb") as fh:
             first = fh.readline()
-        shape = _shape(path)
+        shape = _shape(seen)
     except OSError as exc:
         raise ImporterError(f"{path}: cannot read: {exc.strerror}") from exc
     if not shape.plain or not first.strip() or first.count(b'"') % 2:

@@ -65,11 +65,21 @@ class Problem:
 _CHUNK = 16 * 1024 * 1024
 
 
-def _check_utf8(path: Path) -> None:
+@dataclass
+class Scanned:
+    """What one pass over an export's bytes saw, besides its being UTF-8."""
+    newlines: int = 0
+    quotes: int = 0
+    carriage_return: bool = False
+    last: bytes = b""  # its last byte
+
+
+def _check_utf8(path: Path) -> Scanned:
     """The whole file is UTF-8, checked in chunks before any row is read (an export is refused as
-    a whole, never half imported); the error names the line of the first bad byte."""
+    a whole, never half imported); the error names the line of the first bad byte. Counts on the
+    way what the columnar reader asks of the file (one pass instead of two: ≈ 0.5 s at 1 GB)."""
     decoder = codecs.getincrementaldecoder("utf-8")("strict")
-    lines = 1
+    seen = Scanned()
     with path.open("rb") as fh:
         while True:
             chunk = fh.read(_CHUNK)
@@ -77,13 +87,16 @@ def _check_utf8(path: Path) -> None:
                 if not chunk.isascii() or not chunk:
                     decoder.decode(chunk, final=not chunk)
             except UnicodeDecodeError as exc:
-                line = lines + chunk.count(b"\n", 0, max(exc.start, 0))
+                line = 1 + seen.newlines + chunk.count(b"\n", 0, max(exc.start, 0))
                 bad = chunk[max(exc.start, 0):max(exc.start, 0) + 1].hex() or "(end of file)"
                 raise ImporterError(f"{path}:{line}: byte 0x{bad} is not valid UTF-8 (save the export as UTF-8)"
                                     ) from None
             if not chunk:
-                return
-            lines += chunk.count(b"\n")
+                return seen
+            seen.newlines += chunk.count(b"\n")
+            seen.quotes += chunk.count(b'"')
+            seen.carriage_return = seen.carriage_return or b"\r" in chunk
+            seen.last = chunk[-1:]
 
 
 def read_rows(path: Path, *, required: Iterable[str], max_bytes: int = MAX_INPUT_BYTES
