@@ -72,8 +72,14 @@ def run(args: argparse.Namespace) -> int:
             gc.enable()
 
 
+def _first_line(exc: BaseException) -> str:
+    return next((line for line in str(exc).splitlines() if line.strip()), type(exc).__name__)
+
+
 def _run(args: argparse.Namespace) -> int:
     import json
+
+    import duckdb
 
     from ..declaration import load_declaration
     from ..importers.assembly import assemble_and_write, resolve_duplicates
@@ -116,8 +122,10 @@ def _run(args: argparse.Namespace) -> int:
             filtered = staging.filtered
     except ImporterError as exc:
         raise CommandError(str(exc), exc.exit_code) from exc
-    except OSError as exc:
-        raise CommandError(f"{exc.filename or args.out}: {exc.strerror}") from exc
+    except OSError as exc:  # an error DuckDB meets while Arrow streams its rows arrives as one, without strerror
+        raise CommandError(f"{exc.filename or args.out}: {exc.strerror or _first_line(exc)}") from exc
+    except duckdb.Error as exc:  # e.g. out of memory under its limit (nothing written: files go in place last)
+        raise CommandError(f"{args.out}: the import's database failed, nothing written: {_first_line(exc)}") from exc
     if args.changes:
         args.changes.write_text(json.dumps(result.report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     print(f"{args.out}: {result.events:,} events imported from {args.file} "
