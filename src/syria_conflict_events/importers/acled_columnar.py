@@ -25,8 +25,8 @@ from .acled import (
     _pick,
     _place,
 )
-from .arrow_read import filter_batch, map_columnar, map_guarded, rows_of
-from .columns import distinct, expand, mapped, mapped_many, positions
+from .arrow_read import filter_batch, map_columnar, map_guarded, split_odd
+from .columns import distinct, expand, mapped, mapped_many
 from .common import clean, country_code, parse_count, read_rows
 from .staging import Staging
 
@@ -145,18 +145,9 @@ class _BatchMapper:
             pc.is_valid(m["etype"]), pc.is_valid(m["date_precision"]), pc.is_valid(m["location"]),
             pc.is_valid(m["fatalities"]), pc.greater_equal(m["place"], 0), pc.not_equal(actor1, ""),
         ]
-        ok = pc.fill_null(checks[0], False)
-        for check in checks[1:]:
-            ok = pc.and_(ok, pc.fill_null(check, False))
-        odd = positions(pc.invert(ok))
-        if odd:  # mapped row by row, with every message
-            for offset, row in zip(odd, rows_of(cols, odd, present), strict=True):
-                rows.map(lines[offset].as_py(), row, inter_noted=True)
-            if len(odd) == len(lines):
-                return
-            cols = {k: pc.filter(v, ok) for k, v in cols.items()}
-            m = {k: pc.filter(v, ok) for k, v in m.items()}
-        self._stage(cols, m)
+        plain_rows = split_odd(checks, lines, cols, m, present, lambda line, row: rows.map(line, row, inter_noted=True))
+        if plain_rows is not None:
+            self._stage(*plain_rows)
 
     def _stage(self, cols: dict[str, pa.Array], m: dict[str, pa.Array]) -> None:
         st = self.rows.staging

@@ -23,6 +23,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from ..text_rules import FORMULA_CHARACTERS
+from .columns import positions
 from .common import MAX_CELL_CHARS, MAX_INPUT_BYTES, ImporterError, Scanned, _check_utf8, needs_guard
 
 # A batch of ~20,000 rows: memory stays that of a few batches. Each batch costs a few hundred
@@ -229,6 +230,24 @@ def map_guarded(lines: pa.Array, columns: dict[str, pa.Array], names: list[str],
     keep = pa.array([True] * len(lines))
     keep = pc.if_else(pc.is_in(pa.array(range(len(lines)), pa.int64()), pa.array(odd, pa.int64())), False, keep)
     return pc.filter(lines, keep), {k: pc.filter(v, keep) for k, v in columns.items()}
+
+
+def split_odd(checks: list[pa.Array], lines: pa.Array, columns: dict[str, pa.Array], mapped: dict[str, pa.Array],
+              names: list[str], map_row: Callable[[int, dict[str, str]], None]
+              ) -> tuple[dict[str, pa.Array], dict[str, pa.Array]] | None:
+    """The rows every check passes (a null fails), their ``columns`` and ``mapped`` values; the
+    others are mapped row by row with ``map_row``, with every message. None when none is left."""
+    ok = pc.fill_null(checks[0], False)
+    for check in checks[1:]:
+        ok = pc.and_(ok, pc.fill_null(check, False))
+    odd = positions(pc.invert(ok))
+    if not odd:
+        return columns, mapped
+    for offset, row in zip(odd, rows_of(columns, odd, names), strict=True):
+        map_row(lines[offset].as_py(), row)
+    if len(odd) == len(lines):
+        return None
+    return {k: pc.filter(v, ok) for k, v in columns.items()}, {k: pc.filter(v, ok) for k, v in mapped.items()}
 
 
 def rows_of(columns: dict[str, pa.Array], positions: list[int], names: list[str]) -> list[dict[str, str]]:

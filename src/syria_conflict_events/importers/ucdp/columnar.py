@@ -17,8 +17,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ...declaration import Declaration
-from ..arrow_read import filter_batch, map_columnar, map_guarded, rows_of
-from ..columns import mapped, mapped_many, positions
+from ..arrow_read import filter_batch, map_columnar, map_guarded, split_odd
+from ..columns import mapped, mapped_many
 from ..common import clean, country_code, crosswalk, parse_count, parse_date, read_rows
 from ..staging import Staging
 from .actors import UCDP_ACTOR, side_actor
@@ -163,18 +163,9 @@ class _BatchMapper:
             pc.not_equal(m["side_b"], ""), pc.greater_equal(m["place"], 0),
             *(pc.match_substring_regex(cols[c], _NO_EDGE_SPACE) for _, cs in _EXTERNAL for c in cs),
         ]
-        ok = pc.fill_null(checks[0], False)
-        for check in checks[1:]:
-            ok = pc.and_(ok, pc.fill_null(check, False))
-        odd = positions(pc.invert(ok))
-        if odd:  # mapped row by row, with every message
-            for offset, row in zip(odd, rows_of(cols, odd, present), strict=True):
-                rows.map(lines[offset].as_py(), row)
-            if len(odd) == len(lines):
-                return
-            cols = {k: pc.filter(v, ok) for k, v in cols.items()}
-            m = {k: pc.filter(v, ok) for k, v in m.items()}
-        self._stage(cols, m)
+        plain_rows = split_odd(checks, lines, cols, m, present, rows.map)
+        if plain_rows is not None:
+            self._stage(*plain_rows)
 
     def _stage(self, cols: dict[str, pa.Array], m: dict[str, pa.Array]) -> None:
         rows, st = self.rows, self.rows.staging
