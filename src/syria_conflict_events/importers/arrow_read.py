@@ -104,7 +104,7 @@ def header_of(path: Path, required: Iterable[str], max_bytes: int = MAX_INPUT_BY
         size = path.stat().st_size
         if size > max_bytes:
             raise ImporterError(f"{path}: {size:,} bytes is more than the limit of {max_bytes:,}")
-        seen = _check_utf8(path)
+        seen = _check_utf8(path, shape=True)
         with path.open("rb") as fh:
             first = fh.readline()
         shape = _shape(seen)
