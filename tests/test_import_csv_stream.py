@@ -109,9 +109,10 @@ def test_the_import_staging_draws_no_progress_bar():
 
 @pytest.mark.parametrize("bad", [None, b"\r", b"\x00", b"\n"])
 def test_the_in_place_scan_finds_a_bad_byte_in_any_megabyte(monkeypatch, bad):
+    from syria_conflict_events import byte_count
     from syria_conflict_events.importers import csv_stream
 
-    monkeypatch.setattr(csv_stream, "_SCAN", 5)  # many small parts: the bad byte is in a later one
+    monkeypatch.setattr(byte_count, "SLICE", 5)  # many small parts: the bad byte is in a later one
     text = bytearray(b"a,b\n" * 10)
     if bad is not None:
         text[29] = bad[0]  # inside the sixth part
