@@ -20,8 +20,8 @@ SRC = Path(__file__).resolve().parents[1] / "src" / PACKAGE
 # Rooms from the bottom up: a module may import from its own room and the rooms below it.
 ROOMS: list[tuple[str, list[str]]] = [
     ("base", ["exceptions", "atomic", "registry_file", "paths", "hashing", "safe_files", "text_rules",
-              "markdown_text", "templating", "memory_pool", "row_order", "byte_count", "constraints", "declaration", "arrow_types",
-              "typed", "table_schema", "json_schemas", "generate", "download"]),
+              "markdown_text", "templating", "memory_pool", "row_order", "byte_count", "constraints",
+              "declaration", "arrow_types", "typed", "table_schema", "json_schemas", "generate", "download"]),
     ("formats", ["formats"]),
     ("validation", ["validation"]),
     ("editing", ["canonical", "new_row", "coverage", "importers"]),
