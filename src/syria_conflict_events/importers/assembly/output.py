@@ -19,7 +19,7 @@ from ..csv_stream import (
     write_if_changed,
     write_lines_if_changed,
 )
-from .sql import BATCH_ROWS, POS_SCALE, insert_columns, quote
+from .sql import POS_SCALE, WRITE_ROWS, insert_columns, quote
 
 
 def output_queries(con: Any, decl: Declaration, event_scheme: str, scheme_version: str,
@@ -120,12 +120,12 @@ def _write_table(con: Any, table: Table, out: Path, queries: dict[str, str],
     order = ", ".join([*(quote(k) for k in table.primary_key), "o"])
     rows = f"SELECT {columns}, o FROM ({query})"
     line = line_sql([f"coalesce({quote(n)}, '')" for n in table.field_names])
-    lines = con.sql(f"SELECT {line} AS line FROM ({rows}) ORDER BY {order}").to_arrow_reader(BATCH_ROWS)
+    lines = con.sql(f"SELECT {line} AS line FROM ({rows}) ORDER BY {order}").to_arrow_reader(WRITE_ROWS)
     try:  # the lines made by DuckDB, on both cores
         return write_lines_if_changed(out / table.path, table, lines, before_replace, pending)
     except Unwritable:  # a cell with a line break: the canonical writer's proof, cell by cell
         lines.close()
         return write_if_changed(out / table.path, table, con.sql(
-            f"SELECT * EXCLUDE (o) FROM ({rows}) ORDER BY {order}").to_arrow_reader(BATCH_ROWS),
+            f"SELECT * EXCLUDE (o) FROM ({rows}) ORDER BY {order}").to_arrow_reader(WRITE_ROWS),
             before_replace, pending)
 

@@ -8,6 +8,10 @@ from typing import Any
 import pyarrow as pa
 
 BATCH_ROWS = 65_536
+# Rows per batch of the finished lines written (issue 17): a batch of 65,536 claims' lines is ~33 MB,
+# and DuckDB's Arrow stream holds a few; 8,192 lowered the peak of a 2.5M-row ACLED import from
+# 635 to 535 MiB (2,048: no lower) at no measurable cost in time (benchmarks/README.md).
+WRITE_ROWS = 8_192
 BLOCK_BYTES = 2 << 20
 ID_NUMBER = r"^[A-Z]+-([0-9]+)$"
 POS_SCALE = 1 << 20  # (event order, position in the event) as one number: order * POS_SCALE + position
