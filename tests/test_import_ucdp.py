@@ -338,3 +338,17 @@ def test_imported_text_loses_the_characters_the_validator_refuses():
     for raw in ["Idlib\u202e town", "tab\there", "\u2066Aleppo\u2069", "=SUM(A1)"]:
         assert not re.search(CONTROL, clean(raw)), raw
     assert clean("Idlib\u202e town") == "Idlib town"
+
+
+def test_a_character_cut_before_an_ascii_chunk_is_refused(tmp_path, small_chunks):
+    """A character's first bytes end one chunk, an all-ASCII chunk follows, and the next chunk
+    starts with what would complete the character: the file is not UTF-8 (found at the ASCII)."""
+    from syria_conflict_events.importers.common import ImporterError, _check_utf8
+
+    bad = tmp_path / "split.csv"
+    bad.write_bytes(b"abcde\xe2\x80" + b"x,y\nzzz" + b"\xa6tail\n")  # chunks of 7 bytes
+    with pytest.raises(ImporterError, match=r"split\.csv:1: byte 0x78 is not valid UTF-8"):
+        _check_utf8(bad)
+    good = tmp_path / "whole.csv"
+    good.write_bytes(b"abcde\xe2\x80" + b"\xa6,y\nzzzz" + b"tail\n")
+    assert _check_utf8(good).newlines == 2

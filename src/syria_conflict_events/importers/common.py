@@ -85,7 +85,9 @@ def _check_utf8(path: Path, *, shape: bool = False) -> Scanned:
         while True:
             chunk = fh.read(_CHUNK)
             try:
-                if not chunk.isascii() or not chunk:
+                # An ASCII chunk is skipped, unless a character cut at the last chunk's end waits
+                # for it: its bytes must then be that character's rest, and ASCII never is.
+                if not chunk.isascii() or not chunk or decoder.getstate()[0]:
                     decoder.decode(chunk, final=not chunk)
             except UnicodeDecodeError as exc:
                 line = 1 + seen.newlines + chunk.count(b"\n", 0, max(exc.start, 0))
