@@ -98,3 +98,14 @@ def test_a_malformed_file_read_late_leaves_every_file_as_it_was(pkg, capsys):
     assert code == 2 and "claims.csv" in err and "malformed rows" in err, err
     assert _snapshot(pkg) == before
     assert not [p for p in pkg.rglob("*.tmp")]
+
+
+def test_a_well_formed_event_actors_file_that_changes_is_checked_then_replaced(pkg, capsys, imported):
+    """event_actors.csv is read only when its bytes change (its old rows are used by no step):
+    a row removed by hand is checked as well formed, then written back as the import makes it."""
+    path = pkg / "data" / "event_actors.csv"
+    lines = _lines(path)
+    path.write_bytes(b"".join([*lines[:1], *lines[2:]]))
+    code, err = _import(capsys, pkg)
+    assert code == 0, err
+    assert _snapshot(pkg) == _snapshot(imported)

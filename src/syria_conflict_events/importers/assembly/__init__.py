@@ -35,7 +35,7 @@ from ..staging import Staging
 from .actors import actor_rows, store_actor_ids
 from .claims import claim_rows
 from .events import compare_events, event_ids, events_out, resolve_duplicates
-from .existing import load_claims, load_existing, reload_events
+from .existing import check_late, load_claims, load_existing, reload_events
 from .output import Redo, output_queries, write_package
 from .places import place_rows, store_place_ids
 from .retired import retire_events
@@ -84,7 +84,8 @@ def assemble_and_write(st: Staging, decl: Declaration, out: Path, *, event_schem
     queries = output_queries(con, decl, event_scheme, scheme_version, actor_external, kept_external)
     # The old events' columns are read only when events.csv is about to change: an events.csv
     # whose bytes did not change (the idempotent re-import) needs no comparison of every event.
-    before_replace: dict[str, Callable[[], None]] = {"events": lambda: reload_events(con, out, decl)}
+    before_replace: dict[str, Callable[[], None]] = {"events": lambda: reload_events(con, out, decl),
+                                                     "event_actors": lambda: check_late(con, out, decl, "event_actors")}
     redo: dict[str, Callable[[], None]] = {}
     if try_fresh:
         before_replace["claims"] = _keep_claim_ids
