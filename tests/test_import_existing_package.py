@@ -109,3 +109,34 @@ def test_a_well_formed_event_actors_file_that_changes_is_checked_then_replaced(p
     code, err = _import(capsys, pkg)
     assert code == 0, err
     assert _snapshot(pkg) == _snapshot(imported)
+
+
+def test_an_event_the_import_did_not_write_is_refused_and_nothing_written(pkg, capsys):
+    """events.csv is read only when it would change; an event added by hand makes it change, and
+    is found then, before any file is replaced."""
+    path = pkg / "data" / "events.csv"
+    lines = _lines(path)
+    path.write_bytes(b"".join([*lines, lines[-1].replace(b"SCE-", b"SCE-9", 1)]))
+    before = _snapshot(pkg)
+    code, err = _import(capsys, pkg)
+    assert code == 2 and "no UCDP GED import wrote" in err and "SCE-9" in err, err
+    assert _snapshot(pkg) == before
+    assert not [p for p in pkg.rglob("*.tmp")]
+
+
+def test_files_read_back_only_when_they_change(pkg, capsys, monkeypatch):
+    """The idempotent re-import never parses events.csv, event_actors.csv or claims.csv (their
+    bytes come out the same); a changed events.csv is read to compare its rows."""
+    from syria_conflict_events.importers.assembly import existing
+
+    read: list[str] = []
+    real = existing._read
+    monkeypatch.setattr(existing, "_read", lambda con, path, *a: (read.append(path.name), real(con, path, *a)))
+    assert _import(capsys, pkg)[0] == 0
+    assert not {"events.csv", "event_actors.csv", "claims.csv"} & set(read)
+    path = pkg / "data" / "events.csv"
+    lines = _lines(path)
+    path.write_bytes(b"".join([*lines[:1], *lines[2:]]))
+    read.clear()
+    assert _import(capsys, pkg)[0] == 0
+    assert "events.csv" in read

@@ -34,7 +34,7 @@ from ...declaration import Declaration
 from ..staging import Staging
 from .actors import actor_rows, store_actor_ids
 from .claims import claim_rows
-from .events import compare_events, event_ids, events_out, resolve_duplicates
+from .events import compare_events, event_ids, events_out, refuse_foreign_events, resolve_duplicates
 from .existing import check_late, load_claims, load_existing, reload_events
 from .output import Redo, output_queries, write_package
 from .places import place_rows, store_place_ids
@@ -64,7 +64,7 @@ def assemble_and_write(st: Staging, decl: Declaration, out: Path, *, event_schem
     con = st.con
     load_existing(con, out, decl)
     outcome = Outcome()
-    event_ids(con, event_scheme, importer)
+    event_ids(con, event_scheme)
     place_of = place_rows(con, st.places.items, importer, st.sources.items)
     actor_of, actor_external, kept_external = actor_rows(con, st.actors.items)
     source_rows(con, st.sources.items)
@@ -84,7 +84,8 @@ def assemble_and_write(st: Staging, decl: Declaration, out: Path, *, event_schem
     queries = output_queries(con, decl, event_scheme, scheme_version, actor_external, kept_external)
     # The old events' columns are read only when events.csv is about to change: an events.csv
     # whose bytes did not change (the idempotent re-import) needs no comparison of every event.
-    before_replace: dict[str, Callable[[], None]] = {"events": lambda: reload_events(con, out, decl),
+    before_replace: dict[str, Callable[[], None]] = {"events": lambda: (reload_events(con, out, decl),
+                                                                refuse_foreign_events(con, importer)),
                                                      "event_actors": lambda: check_late(con, out, decl, "event_actors")}
     redo: dict[str, Callable[[], None]] = {}
     if try_fresh:

@@ -26,20 +26,16 @@ def resolve_duplicates(st: Staging, *, column: str, label: str, path: str) -> No
     con.execute("DELETE FROM problems WHERE warning AND seq > 0 AND line NOT IN (SELECT line FROM first_line)")
 
 
-def event_ids(con: Any, scheme: str, importer: str) -> None:
+def event_ids(con: Any, scheme: str) -> None:
     """Table ``ev``: each imported event with its order and SCE id (kept, or new)."""
     con.execute("CREATE TABLE event_of AS SELECT value, arg_max(entity_id, _row) AS event_id FROM old_external_ids "
                 "WHERE table_name = 'events' AND scheme = ? GROUP BY value", [scheme])
-    foreign = con.execute("SELECT event_id FROM old_events WHERE event_id NOT IN (SELECT event_id FROM event_of) "
-                          "ORDER BY _row LIMIT 1").fetchone()
-    if foreign:
-        raise ImporterError(f"the output directory holds events that no {importer} import wrote "
-                            f"(e.g. {foreign[0]}); import into a new or importer-owned directory")
     con.execute("CREATE TABLE retired_events AS SELECT DISTINCT retired_id FROM old_retired_ids "
                 "WHERE table_name = 'events'")
     next_event = con.execute(
         "SELECT coalesce(max(TRY_CAST(regexp_extract(id, ?, 1) AS HUGEINT)), 0) + 1 FROM "
-        "(SELECT event_id AS id FROM old_events UNION ALL SELECT retired_id FROM retired_events)",
+        "(SELECT entity_id AS id FROM old_external_ids WHERE table_name = 'events' "
+        "UNION ALL SELECT retired_id FROM retired_events)",
         [ID_NUMBER]).fetchone()[0]
     digits = "regexp_full_match(e.ext, '[0-9]+')"
     con.execute(f"""
@@ -56,6 +52,17 @@ def event_ids(con: Any, scheme: str, importer: str) -> None:
                "row_number() OVER (PARTITION BY kept IS NULL ORDER BY ord)")}) AS event_id, kept IS NULL AS added
         FROM ordered""")
     con.execute("DROP TABLE ordered")  # its memory is DuckDB's again (a table it no longer needs spills)
+
+
+def refuse_foreign_events(con: Any, importer: str) -> None:
+    """Refuse a package holding events without an external id from this importer (one it did not
+    write). Called once events.csv is read (:func:`existing.reload_events`), before it is replaced:
+    an events.csv with the bytes the import writes holds only the import's events."""
+    foreign = con.execute("SELECT event_id FROM old_events WHERE event_id NOT IN (SELECT event_id FROM event_of) "
+                          "ORDER BY _row LIMIT 1").fetchall()
+    if foreign:
+        raise ImporterError(f"the output directory holds events that no {importer} import wrote "
+                            f"(e.g. {foreign[0][0]}); import into a new or importer-owned directory")
 
 
 def _event_select(decl: Declaration) -> str:
