@@ -83,6 +83,15 @@ def test_an_idempotent_re_import_writes_nothing_and_changes_nothing(pkg, capsys,
 
 
 
+def _assert_refused_and_unchanged(pkg: Path, capsys, *said: str) -> None:
+    """The import exits 2 naming ``said``, and leaves every file as it was (no temporary file)."""
+    before = _snapshot(pkg)
+    code, err = _import(capsys, pkg)
+    assert code == 2 and all(s in err for s in said), err
+    assert _snapshot(pkg) == before
+    assert not [p for p in pkg.rglob("*.tmp")]
+
+
 def test_a_malformed_file_read_late_leaves_every_file_as_it_was(pkg, capsys):
     """claims.csv is read only when it would change; found malformed then, after places.csv's new
     bytes were made, the import is refused and no file is replaced (they are put in place only
@@ -93,11 +102,7 @@ def test_a_malformed_file_read_late_leaves_every_file_as_it_was(pkg, capsys):
     claims = pkg / "data" / "claims.csv"
     lines = _lines(claims)
     claims.write_bytes(b"".join([*lines[:1], lines[1].rsplit(b",", 2)[0] + b"\n", *lines[2:]]))
-    before = _snapshot(pkg)
-    code, err = _import(capsys, pkg)
-    assert code == 2 and "claims.csv" in err and "malformed rows" in err, err
-    assert _snapshot(pkg) == before
-    assert not [p for p in pkg.rglob("*.tmp")]
+    _assert_refused_and_unchanged(pkg, capsys, "claims.csv", "malformed rows")
 
 
 def test_a_well_formed_event_actors_file_that_changes_is_checked_then_replaced(pkg, capsys, imported):
@@ -117,11 +122,7 @@ def test_an_event_the_import_did_not_write_is_refused_and_nothing_written(pkg, c
     path = pkg / "data" / "events.csv"
     lines = _lines(path)
     path.write_bytes(b"".join([*lines, lines[-1].replace(b"SCE-", b"SCE-9", 1)]))
-    before = _snapshot(pkg)
-    code, err = _import(capsys, pkg)
-    assert code == 2 and "no UCDP GED import wrote" in err and "SCE-9" in err, err
-    assert _snapshot(pkg) == before
-    assert not [p for p in pkg.rglob("*.tmp")]
+    _assert_refused_and_unchanged(pkg, capsys, "no UCDP GED import wrote", "SCE-9")
 
 
 def test_files_read_back_only_when_they_change(pkg, capsys, monkeypatch):
