@@ -141,3 +141,23 @@ def test_files_read_back_only_when_they_change(pkg, capsys, monkeypatch):
     read.clear()
     assert _import(capsys, pkg)[0] == 0
     assert "events.csv" in read
+
+
+def test_an_id_whose_row_was_deleted_by_hand_is_never_given_again(tmp_path, capsys):
+    """events.csv lost its last row by hand, but external_ids.csv still maps that event: a new
+    event takes the next number after every id the package's external ids hold, not after the
+    rows left in events.csv (that gave the deleted row's id to two events)."""
+    lines = FIXTURE.read_bytes().splitlines(keepends=True)
+    last = max(lines[1:], key=lambda line: int(line.split(b",")[0]))
+    first_file = tmp_path / "without-last.csv"
+    first_file.write_bytes(b"".join(line for line in lines if line is not last))
+    out = tmp_path / "pkg"
+    assert main(["import", "ucdp-ged", str(first_file), "--out", str(out)]) == 0
+    events = out / "data" / "events.csv"
+    rows = _lines(events)
+    top = max(rows[1:], key=lambda row: row.split(b",")[0])
+    events.write_bytes(b"".join(row for row in rows if row is not top))
+    code, err = _import(capsys, out)
+    assert code == 0, err
+    ids = [row.split(b",")[0] for row in _lines(events)[1:]]
+    assert len(ids) == len(set(ids)) and top.split(b",")[0] in ids
