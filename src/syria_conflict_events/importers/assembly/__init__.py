@@ -35,7 +35,7 @@ from ..staging import Staging
 from .actors import actor_rows, store_actor_ids
 from .claims import claim_rows
 from .events import compare_events, event_ids, events_out, refuse_foreign_events, resolve_duplicates
-from .existing import check_late, load_claims, load_existing, reload_events
+from .existing import load_existing, load_late
 from .output import Redo, output_queries, write_package
 from .places import place_rows, store_place_ids
 from .retired import retire_events
@@ -84,13 +84,13 @@ def assemble_and_write(st: Staging, decl: Declaration, out: Path, *, event_schem
     queries = output_queries(con, decl, event_scheme, scheme_version, actor_external, kept_external)
     # The old events' columns are read only when events.csv is about to change: an events.csv
     # whose bytes did not change (the idempotent re-import) needs no comparison of every event.
-    before_replace: dict[str, Callable[[], None]] = {"events": lambda: (reload_events(con, out, decl),
-                                                                refuse_foreign_events(con, importer)),
-                                                     "event_actors": lambda: check_late(con, out, decl, "event_actors")}
+    before_replace: dict[str, Callable[[], None]] = {
+        "events": lambda: (load_late(con, out, decl, "events"), refuse_foreign_events(con, importer)),
+        "event_actors": lambda: load_late(con, out, decl, "event_actors")}
     redo: dict[str, Callable[[], None]] = {}
     if try_fresh:
         before_replace["claims"] = _keep_claim_ids
-        redo["claims"] = lambda: (load_claims(con, out, decl), claim_rows(con, keep_ids=True))
+        redo["claims"] = lambda: (load_late(con, out, decl, "claims"), claim_rows(con, keep_ids=True))
     outcome.written = write_package(con, decl, out, queries, before_replace, redo)
     compare_events(con, decl, file_changed=decl.tables["events"].path in outcome.written)
     outcome.changed, outcome.unchanged = (int(v) for v in con.execute(

@@ -56,7 +56,7 @@ def event_ids(con: Any, scheme: str) -> None:
 
 def refuse_foreign_events(con: Any, importer: str) -> None:
     """Refuse a package holding events without an external id from this importer (one it did not
-    write). Called once events.csv is read (:func:`existing.reload_events`), before it is replaced:
+    write). Called once events.csv is read (:func:`existing.load_late`), before it is replaced:
     an events.csv with the bytes the import writes holds only the import's events."""
     foreign = con.execute("SELECT event_id FROM old_events WHERE event_id NOT IN (SELECT event_id FROM event_of) "
                           "ORDER BY _row LIMIT 1").fetchall()

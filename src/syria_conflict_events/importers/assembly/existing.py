@@ -19,9 +19,9 @@ from .sql import quote
 # still parsed and the whole file checked as UTF-8, so a malformed file is refused as before.
 _OLD_COLUMNS_USED = {"claims": ("claim_id", "event_id", "source_id", "claimant_actor_id"), "event_actors": ()}
 # Tables read only when needed, before their file is replaced: a file with the bytes the import
-# writes is well formed and needs no reading. claims (:func:`load_claims`); events, for the
-# comparison of old and new rows and the check that the import wrote them (:func:`reload_events`);
-# event_actors, whose old rows no step uses, only to refuse a malformed file (:func:`check_late`).
+# writes is well formed and needs no reading (:func:`load_late`). claims, for the ids to keep;
+# events, for the comparison of old and new rows and the check that the import wrote them;
+# event_actors, whose old rows no step uses, only to refuse a malformed file.
 # Issue 17: parsing and checking events.csv and event_actors.csv cost a 2.5M-row re-import that
 # writes nothing 2.6-3.4 s and 1.2 s.
 _READ_LATE = {"claims", "event_actors", "events"}
@@ -45,40 +45,17 @@ def load_existing(con: Any, out: Path, decl: Declaration) -> None:
         _read(con, path, table, header, name, used)
 
 
-def load_claims(con: Any, out: Path, decl: Declaration) -> None:
-    """Table ``old_claims`` from claims.csv (empty until then): read only when a re-import's
-    claims.csv would change (:func:`assembly.assemble_and_write`); a malformed file is refused
-    then, before any file is replaced."""
-    table = decl.tables["claims"]
-    path = out / table.path
-    if path.is_file():
-        header = _header(path, table)
-        _check_text(path)
-        con.execute("DROP TABLE old_claims")
-        _read(con, path, table, header, "old_claims", _OLD_COLUMNS_USED["claims"])
-
-
-def check_late(con: Any, out: Path, decl: Declaration, name: str) -> None:
-    """Refuse ``name``'s file when malformed, as :func:`load_existing` does (called before it is
-    replaced: a file whose bytes do not change needs no check)."""
+def load_late(con: Any, out: Path, decl: Declaration, name: str) -> None:
+    """Table ``name`` of :data:`_READ_LATE` as ``old_<name>`` (empty until then), its used columns
+    (every column for events): called before its file is replaced, so a malformed file is refused
+    then, with no file replaced (:func:`assembly.assemble_and_write`)."""
     table = decl.tables[name]
     path = out / table.path
     if path.is_file():
         header = _header(path, table)
-        _check_text(path)
-        _read(con, path, table, header, quote("checked_" + name), _OLD_COLUMNS_USED.get(name, ()))
-
-
-def reload_events(con: Any, out: Path, decl: Declaration) -> None:
-    """View ``old_events`` with every column (empty until then): called when events.csv is about
-    to be replaced, to check it and compare the old rows with the new."""
-    table = decl.tables["events"]
-    path = out / table.path
-    if path.is_file():
-        header = _header(path, table)
-        _check_text(path)  # a column the declaration lacks is not read, so not checked by DuckDB
-        con.execute("DROP TABLE old_events")
-        _read(con, path, table, header, "old_events", table.field_names)
+        _check_text(path)  # the columns DuckDB does not read, it does not check
+        con.execute(f"DROP TABLE {quote('old_' + name)}")
+        _read(con, path, table, header, quote("old_" + name), _OLD_COLUMNS_USED.get(name, table.field_names))
 
 
 def _check_text(path: Path) -> None:
